@@ -1,0 +1,1 @@
+export * from './berth-error.js';

@@ -1,0 +1,5 @@
+/** The engine's public face: faces import from here and nowhere deeper. */
+export * from './engine.js';
+export * from './errors/index.js';
+export * from './events/index.js';
+export type { Digest } from './util/digest.js';

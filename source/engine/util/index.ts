@@ -1,0 +1,4 @@
+export * from './atomic-file.js';
+export * from './file-lock.js';
+export * from './digest.js';
+export * from './store-paths.js';
