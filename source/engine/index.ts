@@ -3,3 +3,5 @@ export * from './engine.js';
 export * from './errors/index.js';
 export * from './events/index.js';
 export type { Digest } from './util/digest.js';
+export * from './reference/index.js';
+export * from './oci/index.js';
