@@ -1,0 +1,135 @@
+/**
+ * The OCI changeset of an overlayfs upper directory (what `commit` and `build` store as a new
+ * layer): every entry of the upper dir, with overlay's own markers translated back to OCI form:
+ * a 0/0 character device (whiteout) becomes `.wh.<name>`, a directory with
+ * trusted.overlay.opaque=y gets a `.wh..wh..opq` entry. Owners, modes, times, symlinks,
+ * hardlinks (by inode) and xattrs are kept; entries are sorted so the same tree gives the same
+ * tar, byte for byte.
+ */
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { FsOps, TarWriter, type TarHeader } from '../archive/index.js';
+import { BerthError } from '../errors/index.js';
+
+const OPAQUE_XATTR = 'trusted.overlay.opaque';
+
+/** An upper dir written with redirect_dir or metacopy keeps data in the lowers: no changeset. */
+export class UnsupportedUpperDirError extends BerthError {
+  constructor(path: string, feature: string) {
+    super(
+      'LAYER_DIFF_UNSUPPORTED',
+      `cannot diff ${path}: overlayfs ${feature} is in use (mount with ${feature}=off)`,
+      125,
+    );
+  }
+}
+
+/** Linux dev_t → major/minor (glibc's gnu_dev_major/minor). */
+function deviceNumbers(rdev: number): { devmajor: number; devminor: number } {
+  const dev = BigInt(rdev);
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  return { devmajor: Number(major), devminor: Number(minor & 0xffffffffn) };
+}
+
+class DiffWalker {
+  private readonly inodes = new Map<string, string>();
+
+  constructor(
+    private readonly upper: string,
+    private readonly lowers: string[],
+    private readonly writer: TarWriter,
+    private readonly fsops: FsOps,
+  ) {}
+
+  /** A whiteout hides something only if a lower layer has it; others are overlay noise. */
+  private async inLowers(rel: string): Promise<boolean> {
+    if (this.lowers.length === 0) return true;
+    for (const lower of this.lowers) {
+      if (
+        await lstat(join(lower, rel)).then(
+          () => true,
+          () => false,
+        )
+      )
+        return true;
+    }
+    return false;
+  }
+
+  async walk(rel: string): Promise<void> {
+    const names = (await readdir(rel === '' ? this.upper : join(this.upper, rel))).sort();
+    for (const name of names) {
+      const child = rel === '' ? name : `${rel}/${name}`;
+      await this.entry(child, rel, name);
+    }
+  }
+
+  private async entry(rel: string, parent: string, name: string): Promise<void> {
+    const full = join(this.upper, rel);
+    const stat = await lstat(full);
+    const base = { mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, size: 0, mtime: stat.mtime };
+    if (stat.isCharacterDevice() && stat.rdev === 0) {
+      if (!(await this.inLowers(rel))) return;
+      const whiteout = parent === '' ? `.wh.${name}` : `${parent}/.wh.${name}`;
+      await this.writer.add({ ...base, name: whiteout, type: 'file', mode: 0 });
+      return;
+    }
+    if (stat.isSocket()) return; // tar has no sockets; docker skips them too
+    const all = await this.fsops.xattrs(full);
+    const opaque = all[OPAQUE_XATTR]?.toString() === 'y';
+    if (all['trusted.overlay.metacopy']) throw new UnsupportedUpperDirError(full, 'metacopy');
+    if (all['trusted.overlay.redirect']) throw new UnsupportedUpperDirError(full, 'redirect_dir');
+    const xattrs = Object.fromEntries(
+      Object.entries(all).filter(([key]) => !key.startsWith('trusted.overlay.')),
+    );
+    const header: TarHeader = { ...base, name: rel, type: 'file' };
+    if (Object.keys(xattrs).length > 0) header.xattrs = xattrs;
+    if (stat.isDirectory()) {
+      await this.writer.add({ ...header, type: 'dir' });
+      if (opaque) await this.writer.add({ ...base, name: `${rel}/.wh..wh..opq`, type: 'file', mode: 0 });
+      await this.walk(rel);
+    } else if (stat.isFile()) {
+      if (stat.nlink > 1) {
+        const key = `${stat.dev}:${stat.ino}`;
+        const first = this.inodes.get(key);
+        if (first !== undefined) {
+          await this.writer.add({ ...header, type: 'hardlink', linkname: first });
+          return;
+        }
+        this.inodes.set(key, rel);
+      }
+      await this.writer.add(
+        { ...header, size: stat.size },
+        stat.size > 0 ? createReadStream(full) : undefined,
+      );
+    } else if (stat.isSymbolicLink()) {
+      await this.writer.add({ ...header, type: 'symlink', linkname: await readlink(full) });
+    } else if (stat.isCharacterDevice() || stat.isBlockDevice()) {
+      const type = stat.isCharacterDevice() ? 'char' : 'block';
+      await this.writer.add({ ...header, type, ...deviceNumbers(stat.rdev) });
+    } else if (stat.isFIFO()) {
+      await this.writer.add({ ...header, type: 'fifo' });
+    }
+  }
+}
+
+/**
+ * Streams the changeset tar of `upperDir` (unmounted, or at least quiescent). `lowerDirs`, when
+ * given, lets whiteouts for names no lower layer has be left out.
+ */
+export function createLayerDiff(upperDir: string, lowerDirs: string[] = []): Readable {
+  const writer = new TarWriter();
+  void (async () => {
+    const fsops = FsOps.start();
+    try {
+      await new DiffWalker(upperDir, lowerDirs, writer, fsops).walk('');
+    } finally {
+      await fsops.close();
+    }
+    await writer.finish();
+  })().catch((error: unknown) => writer.destroy(error instanceof Error ? error : new Error(String(error))));
+  return writer.stream;
+}
