@@ -1,8 +1,9 @@
 /** Loads the dashboard only when asked for: ink and react cost ~150 ms to import. */
 import type { GlobalOptions } from './context.js';
+import { openEngine } from './context.js';
 import { BerthError } from '../engine/index.js';
 
-export async function runDashboard(_argv: GlobalOptions): Promise<void> {
+export async function runDashboard(argv: GlobalOptions): Promise<void> {
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new BerthError(
       'NO_TTY',
@@ -10,5 +11,7 @@ export async function runDashboard(_argv: GlobalOptions): Promise<void> {
       1,
     );
   }
-  throw new BerthError('NOT_IMPLEMENTED', 'the dashboard is not built yet', 125);
+  const engine = await openEngine(argv);
+  const { startDashboard } = await import('../tui/index.js');
+  await startDashboard(engine);
 }

@@ -16,6 +16,9 @@ async function openDashboard(argv: GlobalOptions): Promise<void> {
 }
 
 export async function main(args: string[]): Promise<number> {
+  // docker's `-v` means --version only on its own; as a yargs alias it would shadow every
+  // subcommand's -v (`system df -v`, `rm -v`).
+  if (args.length === 1 && args[0] === '-v') args = ['--version'];
   let cli: Argv<GlobalOptions> = yargs(args)
     .scriptName('berth')
     .usage('Usage: berth [OPTIONS] COMMAND\n\nA daemonless container engine and terminal dashboard.')
@@ -24,9 +27,7 @@ export async function main(args: string[]): Promise<number> {
       describe: 'Store location (default $BERTH_ROOT, /var/lib/berth as root, $XDG_DATA_HOME/berth)',
       global: true,
     })
-    .env('BERTH')
     .version(version)
-    .alias('v', 'version')
     .help()
     .alias('h', 'help')
     .strict()

@@ -4,7 +4,13 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { ContentStore } from './store/content-store.js';
+import { ImageStore } from './store/image-store.js';
+import { LayerStore } from './store/layer-store.js';
+import { RegistryService } from './registry/index.js';
 import { EventLog } from './events/index.js';
+import { createContainers, type Containers } from './container/index.js';
+import { VolumeStore } from './volume/index.js';
+import { Builder } from './build/index.js';
 import { defaultStoreRoot, storeLayout, type StoreLayout } from './util/index.js';
 
 export interface EngineOptions {
@@ -21,6 +27,60 @@ export class Engine {
     this.layout = storeLayout(root);
     this.content = new ContentStore(this.layout.content);
     this.events = new EventLog(this.layout.events);
+  }
+
+  #layers?: LayerStore;
+  #images?: ImageStore;
+
+  /** Unpacked layers, one per chain id, shared by images and containers (source/engine/store). */
+  get layers(): LayerStore {
+    return (this.#layers ??= new LayerStore(this.layout.layers, this.layout.tmp));
+  }
+
+  /** Images: index, tags, import/save/load, rmi/prune, system df (source/engine/store). */
+  get images(): ImageStore {
+    return (this.#images ??= new ImageStore({
+      layout: this.layout,
+      content: this.content,
+      layers: this.layers,
+      events: this.events,
+    }));
+  }
+
+  #registry?: RegistryService;
+
+  /** Registries: pull, push, tags, login, logout (source/engine/registry). */
+  get registry(): RegistryService {
+    return (this.#registry ??= new RegistryService({
+      root: this.layout.root,
+      locks: this.layout.locks,
+      configPath: this.layout.config,
+      content: this.content,
+      layers: this.layers,
+      images: this.images,
+      events: this.events,
+    }));
+  }
+
+  #volumes?: VolumeStore;
+
+  /** Volumes: named and anonymous local volumes, ls/inspect/rm/prune (source/engine/volume). */
+  get volumes(): VolumeStore {
+    return (this.#volumes ??= new VolumeStore(this.layout, this.events));
+  }
+
+  #containers?: Containers;
+
+  /** Containers: records, lifecycle, logs, exec (source/engine/container). */
+  get containers(): Containers {
+    return (this.#containers ??= createContainers(this));
+  }
+
+  #builder?: Builder;
+
+  /** Builds: Dockerfiles to images, and the build cache (source/engine/build). */
+  get builder(): Builder {
+    return (this.#builder ??= new Builder(this));
   }
 
   /** Creates the store's directories; idempotent and cheap. */

@@ -5,3 +5,4 @@ export * from './events/index.js';
 export type { Digest } from './util/digest.js';
 export * from './reference/index.js';
 export * from './oci/index.js';
+export * from './store/index.js';

@@ -104,7 +104,9 @@ export const defaultKeymap: readonly KeyBinding[] = [
   { id: 'logs.timestamps', keys: ['t'], description: 'Show or hide timestamps', scope: 'logs' },
   { id: 'logs.wrap', keys: ['w'], description: 'Wrap long lines', scope: 'logs' },
   { id: 'logs.since', keys: ['S'], description: 'Since: 1m, 10m, 1h, all', scope: 'logs' },
-  { id: 'logs.save', keys: ['ctrl+s'], description: 'Save the log to a file', scope: 'logs' },
+  { id: 'logs.tail', keys: ['T'], description: 'Tail: last 1000, 100, 10 000 or all lines', scope: 'logs' },
+  { id: 'logs.save', keys: ['ctrl+s'], description: 'Save the shown lines to a file', scope: 'logs' },
+  { id: 'logs.copy', keys: ['y'], description: 'Copy the visible lines (OSC 52)', scope: 'logs' },
   { id: 'logs.pageUp', keys: ['pageup'], description: 'Scroll up a page', scope: 'logs' },
   { id: 'logs.pageDown', keys: ['pagedown'], description: 'Scroll down a page', scope: 'logs' },
   { id: 'logs.top', keys: ['home', 'g'], description: 'Go to the first line', scope: 'logs' },
@@ -123,6 +125,7 @@ export const defaultKeymap: readonly KeyBinding[] = [
     scope: 'volumes',
     footer: 'remove',
   },
+  { id: 'prune.reload', keys: ['R'], description: 'List again what would be pruned', scope: 'prune' },
   {
     id: 'prune.toggle',
     keys: ['space'],

@@ -5,7 +5,12 @@
 import type { Argv } from 'yargs';
 import type { GlobalOptions } from '../context.js';
 import { registerImageCommands } from './image-commands.js';
+import { registerBuildCommands } from './build-commands.js';
+import { registerSystemCommands } from './system-commands.js';
+import { registerRegistryCommands } from './registry-commands.js';
+import { registerContainerCommands } from './container-commands.js';
+import { registerVolumeCommands } from './volume-commands.js';
 
 export type CommandGroup = (cli: Argv<GlobalOptions>) => Argv<GlobalOptions>;
 
-export const commandGroups: CommandGroup[] = [registerImageCommands];
+export const commandGroups: CommandGroup[] = [registerImageCommands, registerRegistryCommands, registerSystemCommands, registerContainerCommands, registerVolumeCommands, registerBuildCommands];

@@ -36,7 +36,17 @@ export class TarWriter {
   private async write(chunk: Buffer): Promise<void> {
     if (this.output.destroyed) throw new InvalidArgumentError('tar output stream was closed');
     if (!this.output.write(chunk)) {
-      await Promise.race([once(this.output, 'drain'), once(this.output, 'close')]);
+      // One abort signal cancels whichever of the two waits loses, so no listener is left behind
+      // (many large entries would otherwise pile up 'close' listeners).
+      const settled = new AbortController();
+      try {
+        await Promise.race([
+          once(this.output, 'drain', { signal: settled.signal }),
+          once(this.output, 'close', { signal: settled.signal }),
+        ]);
+      } finally {
+        settled.abort();
+      }
     }
   }
 

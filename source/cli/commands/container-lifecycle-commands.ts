@@ -1,0 +1,170 @@
+/** create, run, start, stop, restart, kill, pause, unpause, rm, rename, wait, and the hidden cleanup. */
+import type { Argv, CommandModule } from 'yargs';
+import { openEngine, out, type GlobalOptions } from '../context.js';
+import { isActive, readExitRecordFor } from './container-helpers.js';
+import { argsAfter, createOptionsFrom, parseRunArgs } from './container-run-flags.js';
+import { connectAttach, relay } from './container-attach.js';
+import { BerthError, type Engine } from '../../engine/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+type Args = GlobalOptions & Record<string, unknown>;
+type Verb = CommandModule<GlobalOptions, Args>;
+
+const names = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
+
+/** Runs `action` for each named container, printing what docker prints; exit 1 if any failed. */
+async function eachContainer(list: string[], action: (name: string) => Promise<string | undefined>): Promise<void> {
+  let failed = false;
+  for (const name of list) {
+    try {
+      const printed = await action(name);
+      if (printed !== undefined) out.line(printed);
+    } catch (error) {
+      failed = true;
+      out.error(`Error response from daemon: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (failed) process.exitCode = 1;
+}
+
+async function runForeground(engine: Engine, id: string, options: { stdin: boolean; tty: boolean; autoRemove: boolean }): Promise<number> {
+  const record = await engine.containers.start(id, { attachWait: true });
+  const dir = engine.containers.store.dir(record.id);
+  const session = await connectAttach(dir);
+  await relay(session, { stdin: options.stdin, tty: options.tty, proxySignals: { engine, id: record.id } });
+  const exit = await readExitRecordFor(dir);
+  if (options.autoRemove) {
+    for (let i = 0; i < 500 && (await engine.containers.store.read(record.id)); i++) await sleep(20);
+    return exit ?? 0;
+  }
+  return exit ?? (await engine.containers.wait(record.id));
+}
+
+const runVerb = (verb: 'run' | 'create'): Verb => ({
+  command: `${verb} [args..]`,
+  describe: verb === 'run' ? 'Create and run a new container from an image' : 'Create a new container',
+  builder: (cli) => cli.parserConfiguration({ 'halt-at-non-option': true, 'populate--': true }) as unknown as Argv<Args>,
+  handler: async (argv) => {
+    const { flags, image, command } = await parseRunArgs(argsAfter(argv['--'], verb));
+    const engine = await openEngine({ root: flags.root ?? argv.root });
+    const options = await createOptionsFrom(flags, image, command);
+    let record;
+    try {
+      record = await engine.containers.create(options);
+    } catch (error) {
+      if (error instanceof BerthError && error.code === 'IMAGE_NOT_FOUND') {
+        out.error(`Unable to find image '${image.includes(':') || image.includes('@') ? image : `${image}:latest`}' locally`);
+        throw new BerthError(error.code, `Error response from daemon: ${error.message}`, 125);
+      }
+      throw error;
+    }
+    if (verb === 'create') {
+      out.line(record.id);
+      return;
+    }
+    try {
+      if (flags.detach) {
+        await engine.containers.start(record.id);
+        out.line(record.id);
+        return;
+      }
+      process.exitCode = await runForeground(engine, record.id, { stdin: flags.interactive ?? false, tty: flags.tty ?? false, autoRemove: flags.rm ?? false });
+    } catch (error) {
+      if (flags.rm) await engine.containers.remove(record.id, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  },
+});
+
+const simple = (command: string, describe: string, builder: (cli: Argv<GlobalOptions>) => Argv<Args>, handler: (engine: Engine, argv: Args) => Promise<void>): Verb => ({
+  command,
+  describe,
+  builder,
+  handler: async (argv) => handler(await openEngine(argv), argv),
+});
+
+export const lifecycleVerbs: Verb[] = [
+  runVerb('run'),
+  runVerb('create'),
+  simple(
+    'start <containers..>',
+    'Start one or more stopped containers',
+    (cli) => cli.option('attach', { alias: 'a', type: 'boolean' }).option('interactive', { alias: 'i', type: 'boolean' }) as Argv<Args>,
+    async (engine, argv) => {
+      const list = names(argv.containers);
+      if (argv.attach && list.length === 1) {
+        const record = await engine.containers.get(list[0] as string);
+        process.exitCode = await runForeground(engine, record.id, { stdin: Boolean(argv.interactive), tty: record.config.Tty, autoRemove: record.hostConfig.AutoRemove });
+        return;
+      }
+      await eachContainer(list, async (name) => {
+        const record = await engine.containers.get(name);
+        if (record.state.status !== 'running') await engine.containers.start(record.id);
+        return name;
+      });
+    },
+  ),
+  simple(
+    'stop <containers..>',
+    'Stop one or more running containers',
+    (cli) => cli.option('time', { alias: 't', type: 'number' }).option('signal', { alias: 's', type: 'string' }) as Argv<Args>,
+    async (engine, argv) =>
+      eachContainer(names(argv.containers), async (name) => {
+        await engine.containers.stop(name, argv.time as number | undefined, argv.signal as string | undefined);
+        return name;
+      }),
+  ),
+  simple('restart <containers..>', 'Restart one or more containers', (cli) => cli.option('time', { alias: 't', type: 'number' }) as Argv<Args>, async (engine, argv) =>
+    eachContainer(names(argv.containers), async (name) => {
+      await engine.containers.restart(name, argv.time as number | undefined);
+      return name;
+    }),
+  ),
+  simple('kill <containers..>', 'Kill one or more running containers', (cli) => cli.option('signal', { alias: 's', type: 'string', default: 'KILL' }) as Argv<Args>, async (engine, argv) =>
+    eachContainer(names(argv.containers), async (name) => {
+      await engine.containers.kill(name, String(argv.signal));
+      return name;
+    }),
+  ),
+  simple('pause <containers..>', 'Pause all processes within one or more containers', (cli) => cli as Argv<Args>, async (engine, argv) =>
+    eachContainer(names(argv.containers), async (name) => {
+      await engine.containers.pause(name);
+      return name;
+    }),
+  ),
+  simple('unpause <containers..>', 'Unpause all processes within one or more containers', (cli) => cli as Argv<Args>, async (engine, argv) =>
+    eachContainer(names(argv.containers), async (name) => {
+      await engine.containers.unpause(name);
+      return name;
+    }),
+  ),
+  simple(
+    'rm <containers..>',
+    'Remove one or more containers',
+    (cli) => cli.option('force', { alias: 'f', type: 'boolean' }).option('volumes', { alias: 'v', type: 'boolean' }) as Argv<Args>,
+    async (engine, argv) =>
+      eachContainer(names(argv.containers), async (name) => {
+        await engine.containers.remove(name, { force: Boolean(argv.force) });
+        return name;
+      }),
+  ),
+  simple('rename <container> <newName>', 'Rename a container', (cli) => cli as Argv<Args>, async (engine, argv) => {
+    await engine.containers.rename(String(argv.container), String(argv.newName));
+  }),
+  simple('wait <containers..>', 'Block until one or more containers stop, then print their exit codes', (cli) => cli as Argv<Args>, async (engine, argv) =>
+    eachContainer(names(argv.containers), async (name) => String(await engine.containers.wait(name))),
+  ),
+];
+
+/** `container cleanup <id>`: run by the monitor when the container exits; never shown in help. */
+export const cleanupVerb: Verb = {
+  command: 'cleanup <container>',
+  describe: false as unknown as string,
+  builder: (cli) => cli as Argv<Args>,
+  handler: async (argv) => {
+    const engine = await openEngine(argv);
+    await engine.containers.cleanup(String(argv.container));
+  },
+};
+
+export { isActive };

@@ -1,0 +1,133 @@
+/**
+ * Container records on disk: <containers>/<id>/container.json, each change written atomically
+ * under the container's lock; names are claimed under one names lock so two `create --name x`
+ * racing each other cannot both win.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StoreCorruptError } from '../errors/index.js';
+import { withLock, writeJsonAtomic, type StoreLayout } from '../util/index.js';
+import { AmbiguousContainerError, NameInUseError, NoSuchContainerError } from './container-errors.js';
+import type { ContainerRecord } from './container-record.js';
+
+const ID_PATTERN = /^[a-f0-9]{64}$/;
+export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export class ContainerStore {
+  constructor(private readonly layout: StoreLayout) {}
+
+  dir(id: string): string {
+    return join(this.layout.containers, id);
+  }
+
+  recordPath(id: string): string {
+    return join(this.dir(id), 'container.json');
+  }
+
+  lockPath(id: string): string {
+    return join(this.layout.locks, `container-${id}.lock`);
+  }
+
+  newId(): string {
+    return randomBytes(32).toString('hex');
+  }
+
+  async read(id: string): Promise<ContainerRecord | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.recordPath(id), 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw error;
+    }
+    try {
+      return JSON.parse(text) as ContainerRecord;
+    } catch {
+      throw new StoreCorruptError(`container record ${id} is not valid JSON`);
+    }
+  }
+
+  async write(record: ContainerRecord): Promise<void> {
+    await writeJsonAtomic(this.recordPath(record.id), record);
+  }
+
+  /** Runs `change` on the current record under its lock and saves what it returns. */
+  async update(
+    id: string,
+    change: (record: ContainerRecord) => ContainerRecord | Promise<ContainerRecord>,
+  ): Promise<ContainerRecord> {
+    return withLock(this.lockPath(id), async () => {
+      const current = await this.read(id);
+      if (!current) throw new NoSuchContainerError(id);
+      const next = await change(current);
+      await this.write(next);
+      return next;
+    });
+  }
+
+  async ids(): Promise<string[]> {
+    try {
+      return (await readdir(this.layout.containers)).filter((name) => ID_PATTERN.test(name));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Every record, newest first (as docker's ps lists them). */
+  async list(): Promise<ContainerRecord[]> {
+    const records = await Promise.all((await this.ids()).map((id) => this.read(id).catch(() => undefined)));
+    return records
+      .filter((record): record is ContainerRecord => record !== undefined)
+      .sort((a, b) => b.created.localeCompare(a.created));
+  }
+
+  /** docker's lookup order: full id, exact name, then a unique id prefix. */
+  async resolve(nameOrId: string): Promise<ContainerRecord> {
+    const wanted = nameOrId.replace(/^\//, '');
+    if (ID_PATTERN.test(wanted)) {
+      const record = await this.read(wanted);
+      if (record) return record;
+    }
+    const records = await this.list();
+    const byName = records.find((record) => record.name === wanted);
+    if (byName) return byName;
+    if (/^[a-f0-9]+$/.test(wanted)) {
+      const matches = records.filter((record) => record.id.startsWith(wanted));
+      if (matches.length === 1) return matches[0] as ContainerRecord;
+      if (matches.length > 1) throw new AmbiguousContainerError(wanted);
+    }
+    throw new NoSuchContainerError(nameOrId);
+  }
+
+  /** Saves a new record if its name is free; the check and the write happen under one lock. */
+  async createWithName(record: ContainerRecord): Promise<void> {
+    await withLock(join(this.layout.locks, 'container-names.lock'), async () => {
+      const holder = (await this.list()).find((other) => other.name === record.name);
+      if (holder) throw new NameInUseError(record.name, holder.id);
+      await this.write(record);
+    });
+  }
+
+  async rename(id: string, newName: string): Promise<ContainerRecord> {
+    return withLock(join(this.layout.locks, 'container-names.lock'), async () => {
+      const holder = (await this.list()).find((other) => other.name === newName);
+      if (holder && holder.id !== id) throw new NameInUseError(newName, holder.id);
+      return this.update(id, (record) => ({ ...record, name: newName }));
+    });
+  }
+
+  async removeDir(id: string): Promise<void> {
+    await rm(this.dir(id), { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+/** docker-style random names: adjective_surname. */
+const LEFT = ['admiring', 'brave', 'calm', 'eager', 'focused', 'gifted', 'happy', 'jolly', 'keen', 'lucid', 'nifty', 'quirky', 'serene', 'vibrant', 'wizardly', 'zealous'];
+const RIGHT = ['babbage', 'curie', 'darwin', 'euler', 'fermi', 'galois', 'hopper', 'kepler', 'lovelace', 'noether', 'pascal', 'ritchie', 'shannon', 'turing', 'wozniak', 'yonath'];
+
+export function randomName(): string {
+  const pick = (list: string[]): string => list[(randomBytes(1)[0] ?? 0) % list.length] as string;
+  return `${pick(LEFT)}_${pick(RIGHT)}${(randomBytes(1)[0] ?? 0) % 10}`;
+}

@@ -1,0 +1,3 @@
+export * from './json-file-log.js';
+export * from './attach-client.js';
+export * from './monitor-launcher.js';

@@ -1,0 +1,86 @@
+/**
+ * Resolving a path from inside a container (USER's /etc/passwd, `cp` targets, WORKDIR) to a host
+ * path without ever leaving the container's root: every symlink met on the way is re-read as if
+ * the root were `/` (like runc's securejoin), so `../../..` and absolute links stay inside.
+ */
+import { constants } from 'node:fs';
+import { lstat, open, readlink } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { BerthError } from '../errors/index.js';
+
+const MAX_LINKS = 255;
+
+export class PathEscapeError extends BerthError {
+  constructor(path: string, why: string) {
+    super('PATH_UNSAFE', `cannot resolve ${path} inside the container: ${why}`, 125);
+  }
+}
+
+/**
+ * Host path of `path` inside `root`, with every symlink resolved inside `root`. Components that
+ * do not exist are kept as they are (so callers may create them). The last component is
+ * resolved too unless `followLast` is false (for `cp -a` of a link itself, `rm`, lstat).
+ */
+export async function resolveInRoot(root: string, path: string, followLast = true): Promise<string> {
+  const pending = posix.normalize('/' + path).split('/').filter(Boolean);
+  const resolved: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const part = pending.shift() as string;
+    if (part === '.') continue;
+    if (part === '..') {
+      resolved.pop();
+      continue;
+    }
+    const candidate = join(root, ...resolved, part);
+    if (!followLast && pending.length === 0) {
+      resolved.push(part);
+      break;
+    }
+    let info;
+    try {
+      info = await lstat(candidate);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        resolved.push(part, ...pending);
+        break;
+      }
+      throw error;
+    }
+    if (!info.isSymbolicLink()) {
+      resolved.push(part);
+      continue;
+    }
+    if (++links > MAX_LINKS) throw new PathEscapeError(path, 'too many levels of symbolic links');
+    const target = await readlink(candidate);
+    if (target.startsWith('/')) resolved.length = 0;
+    pending.unshift(...target.split('/').filter(Boolean));
+  }
+  return join(root, ...resolved);
+}
+
+/**
+ * Reads a small file from inside the root (resolved as above, opened with O_NOFOLLOW so a link
+ * swapped in after resolution is refused). Returns undefined when it does not exist.
+ */
+export async function readFileInRoot(root: string, path: string, maxBytes = 4 << 20): Promise<string | undefined> {
+  const hostPath = await resolveInRoot(root, path);
+  let handle;
+  try {
+    handle = await open(hostPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
+    throw error;
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) return undefined;
+    const buffer = Buffer.alloc(Math.min(info.size, maxBytes));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}

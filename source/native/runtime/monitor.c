@@ -1,0 +1,280 @@
+/* `monitor`: the small process that outlives `berth run -d` (like podman's conmon). It starts
+ * the container, holds its stdio pipes or pty master, writes the json-file log, serves the
+ * attach socket, records the exit and then becomes the exit command. Fixed buffers only. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "monitor.h"
+#include "runtime.h"
+
+#define MAX_CLIENTS 32
+#define LINE_MAX_BYTES 16384
+
+struct client {
+    int fd;
+    unsigned char hdr[5];
+    size_t hdr_len;
+    uint32_t need;
+    unsigned char payload[4];
+    size_t plen;
+};
+
+static struct client clients[MAX_CLIENTS];
+static struct logfile logf;
+static char lines[2][LINE_MAX_BYTES];
+static size_t line_len[2];
+static int stdin_fd = -1, master_fd = -1;
+static bool tty_mode;
+
+static void broadcast(int stream, const char *data, size_t len) {
+    unsigned char hdr[5] = {(unsigned char)stream, (unsigned char)(len >> 24), (unsigned char)(len >> 16),
+                            (unsigned char)(len >> 8), (unsigned char)len};
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        if (clients[i].fd < 0) continue;
+        struct iovec iov[2] = {{hdr, 5}, {(void *)data, len}};
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+        size_t total = len + 5, sent = 0;
+        while (sent < total) {
+            ssize_t n = sendmsg(clients[i].fd, &msg, MSG_NOSIGNAL);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            sent += (size_t)n;
+            /* Advance the iovecs past what went out. */
+            size_t skip = (size_t)n;
+            while (msg.msg_iovlen && skip >= msg.msg_iov[0].iov_len) {
+                skip -= msg.msg_iov[0].iov_len;
+                msg.msg_iov++;
+                msg.msg_iovlen--;
+            }
+            if (msg.msg_iovlen) {
+                msg.msg_iov[0].iov_base = (char *)msg.msg_iov[0].iov_base + skip;
+                msg.msg_iov[0].iov_len -= skip;
+            }
+        }
+        if (sent < total) {
+            close(clients[i].fd);
+            clients[i].fd = -1;
+        }
+    }
+}
+
+/* Split into json-file records: at each newline, and at 16 KiB without one. */
+static void log_feed(int stream, const char *data, size_t n) {
+    int s = stream - 1;
+    const char *name = stream == 1 ? "stdout" : "stderr";
+    while (n > 0) {
+        size_t space = LINE_MAX_BYTES - line_len[s];
+        size_t look = n < space ? n : space;
+        const char *nl = memchr(data, '\n', look);
+        size_t take = nl ? (size_t)(nl - data) + 1 : look;
+        memcpy(lines[s] + line_len[s], data, take);
+        line_len[s] += take;
+        if (nl || line_len[s] == LINE_MAX_BYTES) {
+            logfile_write(&logf, name, lines[s], line_len[s]);
+            line_len[s] = 0;
+        }
+        data += take;
+        n -= take;
+    }
+}
+
+static void log_flush(int stream) {
+    int s = stream - 1;
+    if (line_len[s] == 0) return;
+    logfile_write(&logf, stream == 1 ? "stdout" : "stderr", lines[s], line_len[s]);
+    line_len[s] = 0;
+}
+
+static void close_stdin(void) {
+    if (tty_mode && master_fd >= 0) {
+        write_all(master_fd, "\x04", 1); /* EOF for a terminal in canonical mode */
+    } else if (stdin_fd >= 0) {
+        close(stdin_fd);
+        stdin_fd = -1;
+    }
+}
+
+static void frame_done(struct client *c) {
+    if (c->hdr[0] == 1) close_stdin();
+    if (c->hdr[0] == 2 && c->plen == 4 && master_fd >= 0)
+        pty_set_size(master_fd, (unsigned short)(c->payload[0] << 8 | c->payload[1]),
+                     (unsigned short)(c->payload[2] << 8 | c->payload[3]));
+    c->hdr_len = 0;
+    c->plen = 0;
+}
+
+static void client_input(struct client *c) {
+    unsigned char buf[8192];
+    ssize_t n = read(c->fd, buf, sizeof buf);
+    if (n <= 0) {
+        if (n < 0 && errno == EINTR) return;
+        close(c->fd);
+        c->fd = -1;
+        return;
+    }
+    for (size_t i = 0; i < (size_t)n;) {
+        if (c->hdr_len < 5) {
+            c->hdr[c->hdr_len++] = buf[i++];
+            if (c->hdr_len == 5) {
+                c->need = (uint32_t)c->hdr[1] << 24 | (uint32_t)c->hdr[2] << 16 | (uint32_t)c->hdr[3] << 8 | c->hdr[4];
+                if (c->need == 0) frame_done(c);
+            }
+            continue;
+        }
+        size_t take = (size_t)n - i < c->need ? (size_t)n - i : c->need;
+        if (c->hdr[0] == 0) {
+            int target = tty_mode ? master_fd : stdin_fd;
+            if (target >= 0) write_all(target, buf + i, take);
+        } else if (c->hdr[0] == 2) {
+            for (size_t k = 0; k < take && c->plen < 4; k++) c->payload[c->plen++] = buf[i + k];
+        }
+        i += take;
+        c->need -= (uint32_t)take;
+        if (c->need == 0) frame_done(c);
+    }
+}
+
+static int listen_unix(const char *path) {
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof addr.sun_path) return errno = ENAMETOOLONG, -1;
+    strcpy(addr.sun_path, path);
+    unlink(path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) return -1;
+    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void write_exit_file(const char *state, int status) {
+    char path[PATH_MAX], json[256], now[64], sig[16] = "null";
+    format_rfc3339nano(now, sizeof now);
+    if (WIFSIGNALED(status)) snprintf(sig, sizeof sig, "%d", WTERMSIG(status));
+    int n = snprintf(json, sizeof json, "{\"exitCode\":%d,\"signal\":%s,\"finishedAt\":\"%s\"}\n",
+                     exit_status_code(status), sig, now);
+    snprintf(path, sizeof path, "%s/exit", state);
+    write_file_atomic(path, json, (size_t)n);
+}
+
+/* The event loop: returns the container init's wait status once it exited and its output
+ * is drained. `go` is called when the first client connects (--attach-wait). */
+int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), void *arg) {
+    for (int i = 0; i < MAX_CLIENTS; i++) clients[i].fd = -1;
+    tty_mode = io->master >= 0;
+    master_fd = io->master;
+    stdin_fd = io->stdin_w;
+    int out[3] = {-1, tty_mode ? io->master : io->stdout_r, tty_mode ? -1 : io->stderr_r};
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+    bool exited = false, first = true;
+    int status = 0;
+    char buf[32768];
+    for (;;) {
+        if (exited) {
+            /* All container processes are gone with its init (pid namespace); what is
+             * still buffered in the pipes or pty is read, then done. */
+            if (out[1] < 0 && out[2] < 0) break;
+        }
+        struct pollfd fds[4 + MAX_CLIENTS];
+        int nf = 0;
+        fds[nf++] = (struct pollfd){io->listen_fd, POLLIN, 0};
+        fds[nf++] = (struct pollfd){sfd, POLLIN, 0};
+        fds[nf++] = (struct pollfd){out[1], POLLIN, 0};
+        fds[nf++] = (struct pollfd){out[2], POLLIN, 0};
+        for (int i = 0; i < MAX_CLIENTS; i++) fds[nf++] = (struct pollfd){clients[i].fd, POLLIN, 0};
+        int rc = poll(fds, (nfds_t)nf, exited ? 1000 : -1);
+        if (rc < 0 && errno == EINTR) continue;
+        if (rc == 0 && exited) break; /* a lingering writer outside the pid namespace */
+        if (fds[0].revents & POLLIN) {
+            int c = accept4(io->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+            if (c >= 0) {
+                int slot = -1;
+                for (int i = 0; i < MAX_CLIENTS && slot < 0; i++)
+                    if (clients[i].fd < 0) slot = i;
+                if (slot < 0) close(c);
+                else clients[slot] = (struct client){.fd = c};
+                if (slot >= 0 && first) {
+                    first = false;
+                    if (on_first_client) on_first_client(arg);
+                }
+            }
+        }
+        if (fds[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            while (read(sfd, &si, sizeof si) == sizeof si) break;
+            pid_t r;
+            int st;
+            while ((r = waitpid(-1, &st, WNOHANG)) > 0)
+                if (r == io->pid) {
+                    status = st;
+                    exited = true;
+                }
+        }
+        for (int s = 1; s <= 2; s++) {
+            if (out[s] < 0 || !(fds[1 + s].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            ssize_t n = read(out[s], buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                log_flush(s);
+                if (!tty_mode) close(out[s]);
+                out[s] = -1;
+                continue;
+            }
+            broadcast(s, buf, (size_t)n);
+            log_feed(s, buf, (size_t)n);
+        }
+        for (int i = 0; i < MAX_CLIENTS; i++)
+            if (clients[i].fd >= 0 && (fds[4 + i].revents & (POLLIN | POLLHUP | POLLERR))) client_input(&clients[i]);
+    }
+    log_flush(1);
+    log_flush(2);
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (clients[i].fd >= 0) close(clients[i].fd);
+    close(sfd);
+    return status;
+}
+
+void monitor_finish(const char *state, int status, char **exit_command) {
+    char path[PATH_MAX];
+    write_exit_file(state, status);
+    snprintf(path, sizeof path, "%s/attach.sock", state);
+    unlink(path);
+    if (!exit_command || !exit_command[0]) exit(0);
+    close_fds_from(3, false);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    execvp(exit_command[0], exit_command);
+    exit(EXIT_RUNTIME);
+}
+
+int monitor_listen(const char *state) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/attach.sock", state);
+    return listen_unix(path);
+}
+
+int monitor_open_log(const char *path, unsigned long long max_size, int max_file) {
+    return logfile_open(&logf, path, max_size, max_file);
+}

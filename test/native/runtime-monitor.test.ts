@@ -1,0 +1,242 @@
+// `berth-runtime monitor`: daemonized, json-file logs, rotation, exit file and command,
+// the attach socket (with --attach-wait, --stdin and --tty) and its own memory use.
+import test from 'ava';
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeBundle, type SpecOptions } from './spec-fixture.js';
+import {
+  AttachClient,
+  RUNTIME,
+  assertRuntimeBuilt,
+  hostMountsUnder,
+  isAlive,
+  killIfAlive,
+  makeRootfs,
+  readPid,
+  waitFor,
+} from './runtime-fixture.js';
+
+let top = '';
+let rootfs = '';
+let counter = 0;
+const started: number[] = [];
+
+test.before(async () => {
+  assertRuntimeBuilt();
+  top = await mkdtemp(join(tmpdir(), 'berth-native-monitor-'));
+  rootfs = await makeRootfs(join(top, 'rootfs'));
+});
+
+test.after.always(async () => {
+  for (const pid of started) killIfAlive(pid);
+  if (top) await rm(top, { recursive: true, force: true });
+});
+
+interface Monitor {
+  exitCode: number | undefined;
+  stderr: string;
+  state: string;
+  log: string;
+  pid?: number;
+  monitorPid?: number;
+}
+
+async function startMonitor(
+  options: Partial<SpecOptions> & { args: string[] },
+  flags: string[] = [],
+  exitCommand: string[] = [],
+) {
+  const bundle = join(top, `bundle-${++counter}`);
+  // The basename is the container id an OCI runtime CLI sees: unique per test run.
+  const state = join(bundle, `berth-test-${process.pid}-${counter}`);
+  await mkdir(state, { recursive: true });
+  await writeBundle(bundle, { rootfs, stateDir: state, ...options });
+  const log = join(state, 'container.log');
+  const args = [
+    'monitor',
+    '--bundle',
+    bundle,
+    '--state',
+    state,
+    '--log',
+    log,
+    ...flags,
+    '--',
+    ...exitCommand,
+  ];
+  const result = await execa(RUNTIME, args, { reject: false, stdin: 'ignore' });
+  const m: Monitor = { exitCode: result.exitCode, stderr: String(result.stderr), state, log };
+  m.monitorPid = await readPid(join(state, 'monitor.pid'));
+  m.pid = await readPid(join(state, 'pid'));
+  for (const pid of [m.monitorPid, m.pid]) if (pid) started.push(pid);
+  return m;
+}
+
+async function exitFile(
+  state: string,
+): Promise<{ exitCode: number; signal: number | null; finishedAt: string }> {
+  const text = await waitFor(async () =>
+    existsSync(join(state, 'exit')) ? readFile(join(state, 'exit'), 'utf8') : undefined,
+  );
+  return JSON.parse(text) as { exitCode: number; signal: number | null; finishedAt: string };
+}
+
+async function waitGone(pid: number | undefined): Promise<void> {
+  if (pid) await waitFor(() => (isAlive(pid) ? undefined : true));
+}
+
+interface LogRecord {
+  log: string;
+  stream: string;
+  time: string;
+}
+const parseLog = (text: string): LogRecord[] =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as LogRecord);
+const RFC3339_NANO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
+
+test('json-file log: streams, RFC3339Nano times, a 40 KiB line split at 16 KiB; exit file and exit command', async (t) => {
+  const marker = join(top, 'exit-command-ran');
+  const m = await startMonitor(
+    {
+      args: [
+        'sh',
+        '-c',
+        'echo out; echo err >&2; head -c 40960 /dev/zero | tr "\\0" a; echo; printf "<&>\\t\\"tail"; exit 5',
+      ],
+    },
+    [],
+    ['/bin/sh', '-c', `echo "$0 $1" > ${marker}`, 'cleanup', 'c1'],
+  );
+  t.is(m.exitCode, 0, m.stderr);
+  t.truthy(m.pid);
+  const exit = await exitFile(m.state);
+  t.is(exit.exitCode, 5);
+  t.is(exit.signal, null);
+  t.regex(exit.finishedAt, RFC3339_NANO);
+  await waitFor(() => (existsSync(marker) ? true : undefined));
+  t.is((await readFile(marker, 'utf8')).trim(), 'cleanup c1');
+  const records = parseLog(await readFile(m.log, 'utf8'));
+  for (const r of records) t.regex(r.time, RFC3339_NANO);
+  t.true(records.some((r) => r.log === 'out\n' && r.stream === 'stdout'));
+  t.true(records.some((r) => r.log === 'err\n' && r.stream === 'stderr'));
+  const long = records.filter((r) => r.log.startsWith('aaa'));
+  t.deepEqual(
+    long.map((r) => r.log.length),
+    [16384, 16384, 40960 - 2 * 16384 + 1],
+  );
+  t.true(long[2]?.log.endsWith('a\n'));
+  t.is(records.at(-1)?.log, '<&>\t"tail');
+  t.true((await readFile(m.log, 'utf8')).includes('\\u003c\\u0026\\u003e\\t\\"tail'));
+  await waitGone(m.monitorPid);
+});
+
+test('log rotation with max-size and max-file', async (t) => {
+  const m = await startMonitor(
+    { args: ['sh', '-c', 'i=0; while [ $i -lt 200 ]; do echo line-$i; i=$((i+1)); done'] },
+    ['--log-max-size', '1000', '--log-max-file', '3'],
+  );
+  t.is(m.exitCode, 0, m.stderr);
+  await exitFile(m.state);
+  t.true(existsSync(m.log + '.1'));
+  t.true(existsSync(m.log + '.2'));
+  t.false(existsSync(m.log + '.3'));
+  for (const file of [m.log, m.log + '.1', m.log + '.2']) t.true((await stat(file)).size <= 1000);
+  const newest = parseLog(await readFile(m.log, 'utf8'));
+  t.is(newest.at(-1)?.log, 'line-199\n');
+  const older = parseLog(await readFile(m.log + '.1', 'utf8'));
+  t.is(Number(older.at(-1)?.log.slice(5)) + 1, Number(newest[0]?.log.slice(5)));
+});
+
+test('SIGKILL is recorded as 137 with the signal; the monitor stays small', async (t) => {
+  const m = await startMonitor({ args: ['sleep', '600'] });
+  t.is(m.exitCode, 0, m.stderr);
+  const status = await readFile(`/proc/${m.monitorPid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  t.log(
+    `monitor VmRSS ${rssKb} kB; ${/RssAnon:\s+\d+ kB/.exec(status)?.[0]}; ${/RssFile:\s+\d+ kB/.exec(status)?.[0]}`,
+  );
+  t.true(rssKb < 2048);
+  t.regex(await readlink(`/proc/${m.monitorPid}/exe`), /^\/memfd:berth-runtime/);
+  process.kill(m.pid ?? 0, 'SIGKILL');
+  const exit = await exitFile(m.state);
+  t.is(exit.exitCode, 137);
+  t.is(exit.signal, 9);
+  await waitGone(m.monitorPid);
+  t.false(existsSync(join(m.state, 'attach.sock')));
+});
+
+test('a start failure surfaces from the foreground parent: 127 and the message, no exit file', async (t) => {
+  const m = await startMonitor({ args: ['no-such-command'] });
+  t.is(m.exitCode, 127);
+  t.is(m.stderr.trim(), 'berth-runtime: exec: "no-such-command": executable file not found in $PATH');
+  await waitGone(m.monitorPid);
+  t.false(existsSync(join(m.state, 'exit')));
+});
+
+test('--attach-wait: nothing runs before the first client; it gets all output and delivers stdin', async (t) => {
+  const m = await startMonitor(
+    { args: ['sh', '-c', 'echo first; read line; echo "got $line"; cat; echo err >&2'] },
+    ['--attach-wait', '--stdin'],
+  );
+  t.is(m.exitCode, 0, m.stderr);
+  // Still the runtime waiting to exec, from the sealed memfd copy (CVE-2019-5736).
+  t.regex(await readlink(`/proc/${m.pid}/exe`), /^\/memfd:berth-runtime/);
+  const client = await AttachClient.connect(join(m.state, 'attach.sock'));
+  await waitFor(() => (client.text().includes('first\n') ? true : undefined));
+  t.regex(await readlink(`/proc/${m.pid}/exe`), /busybox$/);
+  client.sendStdin('hello\n');
+  await waitFor(() => (client.text().includes('got hello\n') ? true : undefined));
+  client.sendStdin('more\n');
+  client.closeStdin();
+  await client.closed;
+  t.is(client.text(), 'first\ngot hello\nmore\n');
+  t.is(client.text('stderr'), 'err\n');
+  t.is((await exitFile(m.state)).exitCode, 0);
+});
+
+test('--tty: output through a pty, resize frames change `stty size`', async (t) => {
+  const m = await startMonitor({ args: ['sh'], terminal: true }, ['--tty', '--attach-wait', '--stdin']);
+  t.is(m.exitCode, 0, m.stderr);
+  const client = await AttachClient.connect(join(m.state, 'attach.sock'));
+  client.resize(33, 111);
+  client.sendStdin('tty; stty size\n');
+  await waitFor(() => (/^33 111\r?$/m.test(client.text()) ? true : undefined));
+  t.regex(client.text(), /\/dev\/pts\/0/);
+  client.resize(40, 120);
+  client.sendStdin('stty size; exit 7\n');
+  await waitFor(() => (/^40 120\r?$/m.test(client.text()) ? true : undefined));
+  t.is((await exitFile(m.state)).exitCode, 7);
+  const records = parseLog(await readFile(m.log, 'utf8'));
+  t.true(records.every((r) => r.stream === 'stdout'));
+  t.true(records.some((r) => r.log.includes('33 111')));
+  await waitGone(m.monitorPid);
+  t.deepEqual(await hostMountsUnder(top), []);
+});
+
+test('--runtime runc runs the same bundle through runc create/start/delete', async (t) => {
+  const m = await startMonitor(
+    { args: ['sh', '-c', 'echo from runc; grep CapEff /proc/self/status; exit 4'] },
+    ['--runtime', 'runc'],
+  );
+  t.is(m.exitCode, 0, m.stderr);
+  const exit = await exitFile(m.state);
+  t.is(exit.exitCode, 4);
+  const records = parseLog(await readFile(m.log, 'utf8'));
+  t.deepEqual(
+    records.map((r) => r.log),
+    ['from runc\n', 'CapEff:\t00000000a80425fb\n'],
+  );
+  await waitGone(m.monitorPid);
+  const list = await execa('runc', ['list', '-q']);
+  t.false(
+    String(list.stdout)
+      .split('\n')
+      .includes(m.state.split('/').at(-1) ?? ''),
+  );
+});
