@@ -9,8 +9,8 @@ import { LayerStore } from './store/layer-store.js';
 import { RegistryService } from './registry/index.js';
 import { EventLog } from './events/index.js';
 import { createContainers, type Containers } from './container/index.js';
-import { VolumeStore } from './volume/index.js';
-import { Builder } from './build/index.js';
+import { VolumeStore, volumesUsage } from './volume/index.js';
+import { Builder, buildCacheReferences, buildCacheUsage } from './build/index.js';
 import { defaultStoreRoot, storeLayout, type StoreLayout } from './util/index.js';
 
 export interface EngineOptions {
@@ -44,6 +44,16 @@ export class Engine {
       content: this.content,
       layers: this.layers,
       events: this.events,
+      // The engine is where domains meet: the store keeps what the build cache holds and
+      // reports volume and cache sizes without importing the domains above it.
+      extraRoots: () => buildCacheReferences(this.layout),
+      usageExtras: async (imageChains) => {
+        const cache = await buildCacheUsage(this.layout, imageChains);
+        return {
+          volumes: await volumesUsage(this.root),
+          buildCache: { count: cache.entries, size: cache.size },
+        };
+      },
     }));
   }
 

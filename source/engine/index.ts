@@ -6,3 +6,5 @@ export type { Digest } from './util/digest.js';
 export * from './reference/index.js';
 export * from './oci/index.js';
 export * from './store/index.js';
+export * from './volume/index.js';
+export * from './build/index.js';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { BadPatternError, goPathMatch } from './dockerignore/go-path-match.js';
+import { BadPatternError, goPathMatch } from './dockerignore/index.js';
 import { resolveInRoot } from '../runtime/index.js';
 import type { BuildContext } from './build-context.js';
 import { BuildError } from './build-errors.js';

@@ -9,13 +9,14 @@ import type { LayerStore } from './layer-store.js';
 import type { ImageIndexFile } from './image-index.js';
 import { isProcessAlive, oldestLiveLease, removeDeadBlobTemps, removeDeadLeases } from './image-lease.js';
 import { readContainerUsage } from './image-usage.js';
-import { collectGarbage, type GcResult } from './store-gc.js';
+import { collectGarbage, type GcResult, type GcRoots } from './store-gc.js';
 import type { StoreLayout } from '../util/index.js';
 
 interface RecoveryDeps {
   layout: StoreLayout;
   content: ContentStore;
   layers: LayerStore;
+  extraRoots?: () => Promise<GcRoots>;
 }
 
 /** Names in tmp/ that a process owns by pid: our leases and the layer store's work directories. */
@@ -38,6 +39,7 @@ export async function runGc(deps: RecoveryDeps, index: ImageIndexFile): Promise<
       data: await index.read(),
       containers: await readContainerUsage(deps.layout.containers),
       spareSince: await oldestLiveLease(deps.layout.tmp),
+      extraRoots: await deps.extraRoots?.(),
     }),
   );
 }

@@ -34,7 +34,8 @@ import { recoverStore, runGc } from './image-recovery.js';
 import { importRootfs, type ImportOptions } from './image-import.js';
 import { loadImages } from './image-load.js';
 import { saveImages } from './image-save.js';
-import { systemDf, type SystemDf } from './system-df.js';
+import { systemDf, type SystemDf, type UsageExtras } from './system-df.js';
+import type { GcRoots } from './store-gc.js';
 import type {
   ImageHistoryEntry,
   ImageIndexData,
@@ -53,6 +54,13 @@ export interface ImageStoreDeps {
   content: ContentStore;
   layers: LayerStore;
   events: EventLog;
+  /**
+   * Blobs and layers other domains hold on to (the build cache), which garbage collection must
+   * keep. A hook rather than an import: the store sits below the builder.
+   */
+  extraRoots?: () => Promise<GcRoots>;
+  /** Volumes and build cache for `system df`, reported by their own domains. */
+  usageExtras?: (imageChains: ReadonlySet<string>) => Promise<UsageExtras>;
 }
 
 export interface CommitImageOptions {

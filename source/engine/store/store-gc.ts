@@ -28,6 +28,13 @@ export interface GcInput {
   containers: ContainerUsage[];
   /** Items modified at or after this time (ms) are kept: a live operation may own them. */
   spareSince?: number;
+  /** Held by other domains (the build cache): never collected. */
+  extraRoots?: GcRoots;
+}
+
+export interface GcRoots {
+  blobs: ReadonlySet<string>;
+  layers: ReadonlySet<string>;
 }
 
 /** Every blob an image in the index reaches: its manifests, configs and layer blobs. */
@@ -65,9 +72,10 @@ async function modifiedSince(path: string, since: number | undefined): Promise<b
 }
 
 export async function collectGarbage(input: GcInput): Promise<GcResult> {
-  const { content, layers, data, containers, spareSince } = input;
+  const { content, layers, data, containers, spareSince, extraRoots } = input;
   const result: GcResult = { blobs: [], layers: [], reclaimed: 0 };
   const keepBlobs = await reachableBlobs(content, data);
+  for (const digest of extraRoots?.blobs ?? []) keepBlobs.add(digest);
   for (const digest of await content.list()) {
     if (keepBlobs.has(digest)) continue;
     const path = content.path(digest);
@@ -78,6 +86,7 @@ export async function collectGarbage(input: GcInput): Promise<GcResult> {
     result.reclaimed += size;
   }
   const keepLayers = reachableLayers(data, containers);
+  for (const chain of extraRoots?.layers ?? []) keepLayers.add(chain);
   // Each layer directory holds only its own diff, so they can go in any order.
   const candidates = (await layers.list()).filter((layer) => !keepLayers.has(layer.chainId));
   for (const layer of candidates) {

@@ -70,8 +70,18 @@ export async function directorySize(path: string): Promise<number> {
   return total;
 }
 
+/** What other domains report for `system df`: their own sizes, measured their own way. */
+export interface UsageExtras {
+  volumes: DfVolume[];
+  buildCache: { count: number; size: number };
+}
+
 export async function systemDf(
-  deps: { layout: StoreLayout; layers: LayerStore },
+  deps: {
+    layout: StoreLayout;
+    layers: LayerStore;
+    usageExtras?: (imageChains: ReadonlySet<string>) => Promise<UsageExtras>;
+  },
   data: ImageIndexData,
 ): Promise<SystemDf> {
   const containers = await readContainerUsage(deps.layout.containers);
@@ -119,21 +129,14 @@ export async function systemDf(
       volumes: container.volumes.length,
     });
   }
-  const volumes: DfVolume[] = [];
-  for (const name of await readdir(deps.layout.volumes).catch(() => [] as string[])) {
-    if (name.startsWith('.')) continue;
-    volumes.push({
-      name,
-      links: containers.filter((container) => container.volumes.includes(name)).length,
-      size: await directorySize(join(deps.layout.volumes, name)),
-    });
-  }
+  const imageChains = new Set(Object.values(data.images).flatMap((image) => image.chainIds));
+  const extras = (await deps.usageExtras?.(imageChains)) ?? { volumes: [], buildCache: { count: 0, size: 0 } };
   return {
     images: images.sort((a, b) => Date.parse(b.created) - Date.parse(a.created)),
     imagesSize,
     imagesReclaimable,
     containers: dfContainers,
-    volumes,
-    buildCache: { count: 0, size: 0 },
+    volumes: extras.volumes,
+    buildCache: extras.buildCache,
   };
 }

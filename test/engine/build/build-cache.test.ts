@@ -82,3 +82,13 @@ test.serial('the cache is counted for system df and can be pruned', async (t) =>
   const again = await build(store.deps, { context });
   t.deepEqual(cachedSteps(again), []);
 });
+
+test.serial('removing the built image keeps the cache: the store does not collect what it holds', async (t) => {
+  const context = await writeContext({ Dockerfile: 'FROM busybox\nRUN echo kept > /kept\n' });
+  const first = await build(store.deps, { context, tags: ['cached:one'] });
+  await store.deps.images.remove('cached:one', {});
+  await store.deps.images.prune({});
+  const again = await build(store.deps, { context });
+  t.deepEqual(cachedSteps(again), [2], 'the RUN layer came back from the cache');
+  t.is(again.imageId, first.imageId);
+});

@@ -7,3 +7,4 @@ export {
   type WalkContextOptions,
 } from './context-walker.js';
 export { DockerignorePatternError } from './dockerignore-errors.js';
+export { goPathMatch, BadPatternError } from './go-path-match.js';
