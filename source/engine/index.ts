@@ -7,4 +7,5 @@ export * from './reference/index.js';
 export * from './oci/index.js';
 export * from './store/index.js';
 export * from './volume/index.js';
+export * from './network/index.js';
 export * from './build/index.js';

@@ -85,9 +85,16 @@ export function App({ engine, keymap, warnings = [], onQuit, handOver, writeRaw,
       run: (busy, done, action) => {
         dispatch({ type: 'status', status: { text: busy, tone: 'busy' } });
         action().then(
-          () => dispatch({ type: 'status', status: { text: done, tone: 'ok' } }),
+          (result) =>
+            dispatch({
+              type: 'status',
+              status: typeof done === 'string' ? { text: done, tone: 'ok' } : done(result),
+            }),
           (error: unknown) =>
-            dispatch({ type: 'status', status: { text: error instanceof Error ? error.message : String(error), tone: 'error' } }),
+            dispatch({
+              type: 'status',
+              status: { text: error instanceof Error ? error.message : String(error), tone: 'error' },
+            }),
         );
       },
       info: (text, tone = 'info') => dispatch({ type: 'status', status: { text, tone } }),
@@ -174,7 +181,11 @@ export function App({ engine, keymap, warnings = [], onQuit, handOver, writeRaw,
       <Box flexDirection="column" width={size.columns} height={size.rows - 1} overflow="hidden">
         <TabBar pane={state.pane} keymap={keymap} columns={size.columns} />
         <Box height={paneSize.rows} flexDirection="column" overflow="hidden">
-          {state.help ? <HelpOverlay keymap={keymap} height={paneSize.rows} columns={size.columns} /> : <Pane />}
+          {state.help ? (
+            <HelpOverlay keymap={keymap} height={paneSize.rows} columns={size.columns} />
+          ) : (
+            <Pane />
+          )}
         </Box>
         <StatusLine state={state} columns={size.columns} />
         <Footer keymap={keymap} pane={state.pane} columns={size.columns} />

@@ -21,7 +21,8 @@ export function parseKeyOverrides(value: unknown): { overrides: KeyOverrides; wa
   }
   for (const [id, keys] of Object.entries(value as Record<string, unknown>)) {
     if (typeof keys === 'string') overrides[id] = keys;
-    else if (Array.isArray(keys) && keys.every((key) => typeof key === 'string')) overrides[id] = keys as string[];
+    else if (Array.isArray(keys) && keys.every((key) => typeof key === 'string'))
+      overrides[id] = keys as string[];
     else warnings.push(`config.json: keys.${id} must be a key or a list of keys`);
   }
   return { overrides, warnings };
@@ -32,10 +33,12 @@ export async function loadDashboardConfig(root: string): Promise<DashboardConfig
   try {
     parsed = JSON.parse(await readFile(join(root, 'config.json'), 'utf8'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { keymap: [...defaultKeymap], warnings: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { keymap: [...defaultKeymap], warnings: [] };
     return { keymap: [...defaultKeymap], warnings: [`config.json is not valid JSON; default keys in use`] };
   }
-  const keys = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>)['keys'] : undefined;
+  const keys =
+    parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>)['keys'] : undefined;
   const { overrides, warnings } = parseKeyOverrides(keys);
   const { keymap, unknown } = applyOverrides(defaultKeymap, overrides);
   for (const id of unknown) warnings.push(`config.json: no dashboard command "${id}" to remap`);

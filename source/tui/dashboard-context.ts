@@ -13,7 +13,11 @@ import type { Prompt } from './state/app-state.js';
 
 export interface ShellServices {
   /** Runs an engine call with "busy → done/failed" in the status line; never blocks input. */
-  run: (busy: string, done: string, action: () => Promise<unknown>) => void;
+  run: <T>(
+    busy: string,
+    done: string | ((result: T) => { text: string; tone: 'ok' | 'error' }),
+    action: () => Promise<T>,
+  ) => void;
   info: (text: string, tone?: 'info' | 'ok' | 'error') => void;
   ask: (question: string, onYes: () => void) => void;
   prompt: (prompt: Omit<Prompt, 'text'> & { text?: string }) => void;

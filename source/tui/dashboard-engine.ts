@@ -5,7 +5,8 @@
  */
 import type { BerthEvent } from '../engine/index.js';
 
-export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing';
+export type ContainerStatus =
+  'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead' | 'removing';
 
 export interface ContainerSummary {
   id: string;
@@ -115,7 +116,10 @@ export interface DashboardEngine {
   listVolumes(): Promise<VolumeRow[]>;
   removeVolume(name: string): Promise<void>;
   prunePreview(options: { allImages: boolean }): Promise<PrunePreview>;
-  prune(items: PruneItem[], onProgress: (done: number, total: number, item: PruneItem) => void): Promise<PruneOutcome>;
+  prune(
+    items: PruneItem[],
+    onProgress: (done: number, total: number, item: PruneItem) => void,
+  ): Promise<PruneOutcome>;
   /** The command line that runs `command` in the container on a terminal (spawned under a pty). */
   execArgv(id: string, command: string[]): Promise<string[]>;
   /** The command line that attaches the terminal to the container's main process. */

@@ -37,7 +37,15 @@ interface RecordLike {
   args?: string[];
   logPath?: string;
   state: { status: string; pid: number; exitCode: number; startedAt: string; finishedAt: string };
-  config?: { Env?: string[]; Cmd?: string[] | null; Entrypoint?: string[] | null; WorkingDir?: string; User?: string; Hostname?: string; Tty?: boolean };
+  config?: {
+    Env?: string[];
+    Cmd?: string[] | null;
+    Entrypoint?: string[] | null;
+    WorkingDir?: string;
+    User?: string;
+    Hostname?: string;
+    Tty?: boolean;
+  };
   hostConfig?: {
     Binds?: string[] | null;
     PortBindings?: PortBindings;
@@ -67,7 +75,14 @@ interface ContainersFacet {
 
 interface ImagesFacet {
   list(options?: { all?: boolean }): Promise<
-    { id: string; repoTags: string[]; created: string; size: number; dangling: boolean; intermediate?: boolean }[]
+    {
+      id: string;
+      repoTags: string[];
+      created: string;
+      size: number;
+      dangling: boolean;
+      intermediate?: boolean;
+    }[]
   >;
   remove(nameOrId: string, options?: { force?: boolean }): Promise<unknown>;
 }
@@ -102,7 +117,15 @@ const time = (text: string | undefined): number => {
   return Number.isFinite(value) && value > 0 ? value : 0;
 };
 
-const knownStatuses: ContainerStatus[] = ['created', 'running', 'paused', 'restarting', 'exited', 'dead', 'removing'];
+const knownStatuses: ContainerStatus[] = [
+  'created',
+  'running',
+  'paused',
+  'restarting',
+  'exited',
+  'dead',
+  'removing',
+];
 
 type PortBindings = Record<string, { HostIp: string; HostPort: string }[]>;
 
@@ -226,14 +249,18 @@ export class EngineAdapter implements DashboardEngine {
   async listImages(): Promise<ImageRow[]> {
     const [images, containers] = await Promise.all([
       this.images().list(),
-      this.containers('list containers').list().catch(() => [] as RecordLike[]),
+      this.containers('list containers')
+        .list()
+        .catch(() => [] as RecordLike[]),
     ]);
     return images.map((image) => ({
       id: image.id,
       repoTags: image.repoTags,
       size: image.size,
       createdMs: time(image.created),
-      usedBy: containers.filter((container) => container.imageId === image.id).map((container) => container.name),
+      usedBy: containers
+        .filter((container) => container.imageId === image.id)
+        .map((container) => container.name),
     }));
   }
 
@@ -258,15 +285,24 @@ export class EngineAdapter implements DashboardEngine {
     const unavailable: PruneKind[] = [];
     const records = await this.containers('list containers').list();
     for (const record of records) {
-      if (record.state.status !== 'exited' && record.state.status !== 'created' && record.state.status !== 'dead') continue;
+      if (
+        record.state.status !== 'exited' &&
+        record.state.status !== 'created' &&
+        record.state.status !== 'dead'
+      )
+        continue;
       const dir = join(this.engine.layout.containers, record.id);
       // The writable layer and the logs are what removing the container frees.
-      const size = (await diskUsage(rootfsDirs(dir).upper)) + (await diskUsage(record.logPath ?? join(dir, 'container.log')));
+      const size =
+        (await diskUsage(rootfsDirs(dir).upper)) +
+        (await diskUsage(record.logPath ?? join(dir, 'container.log')));
       items.push({ kind: 'container', id: record.id, label: record.name, size });
     }
     const pruned = new Set(items.map((item) => item.id));
     // An image stays in use while any container that is not being pruned was made from it.
-    const keptImages = new Set(records.filter((record) => !pruned.has(record.id)).map((record) => record.imageId));
+    const keptImages = new Set(
+      records.filter((record) => !pruned.has(record.id)).map((record) => record.imageId),
+    );
     try {
       for (const image of await this.images().list()) {
         if (keptImages.has(image.id) || image.intermediate) continue;
@@ -288,10 +324,20 @@ export class EngineAdapter implements DashboardEngine {
       unavailable.push('volume');
     }
     try {
-      const build = facet<BuildCacheFacet>(this.engine, 'build', ['cacheUsage', 'pruneCache'], 'list build cache');
+      const build = facet<BuildCacheFacet>(
+        this.engine,
+        'build',
+        ['cacheUsage', 'pruneCache'],
+        'list build cache',
+      );
       for (const entry of await build.cacheUsage()) {
         if (entry.inUse) continue;
-        items.push({ kind: 'build-cache', id: entry.id, label: entry.description ?? entry.id.slice(0, 12), size: entry.size });
+        items.push({
+          kind: 'build-cache',
+          id: entry.id,
+          label: entry.description ?? entry.id.slice(0, 12),
+          size: entry.size,
+        });
       }
     } catch (error) {
       if (!(error instanceof BerthError && error.code === 'NOT_READY')) throw error;
@@ -306,7 +352,8 @@ export class EngineAdapter implements DashboardEngine {
   ): Promise<PruneOutcome> {
     const { layout } = this.engine;
     const measured = [layout.containers, layout.content, layout.layers, layout.volumes];
-    const usage = async (): Promise<number> => (await Promise.all(measured.map((dir) => diskUsage(dir)))).reduce((a, b) => a + b, 0);
+    const usage = async (): Promise<number> =>
+      (await Promise.all(measured.map((dir) => diskUsage(dir)))).reduce((a, b) => a + b, 0);
     const before = await usage();
     const removed: PruneItem[] = [];
     const failures: PruneOutcome['failures'] = [];
@@ -325,9 +372,13 @@ export class EngineAdapter implements DashboardEngine {
             throw new BerthError('IN_USE', `${item.label} is running now; left alone`, 1);
           }
           await containers.remove(item.id, { force: false });
-        } else if (item.kind === 'image') await this.images('remove images').remove(item.id, { force: false });
+        } else if (item.kind === 'image')
+          await this.images('remove images').remove(item.id, { force: false });
         else if (item.kind === 'volume') await this.volumes('remove volumes').remove(item.id);
-        else await facet<BuildCacheFacet>(this.engine, 'build', ['pruneCache'], 'prune build cache').pruneCache([item.id]);
+        else
+          await facet<BuildCacheFacet>(this.engine, 'build', ['pruneCache'], 'prune build cache').pruneCache([
+            item.id,
+          ]);
         removed.push(item);
       } catch (error) {
         failures.push({ item, message: error instanceof Error ? error.message : String(error) });
@@ -389,9 +440,24 @@ export class EngineAdapter implements DashboardEngine {
           ['Restart', host.RestartPolicy?.Name ?? ''],
         ],
       },
-      { title: 'Env', rows: (config.Env ?? []).map((entry) => [entry.split('=')[0] ?? '', entry.slice(entry.indexOf('=') + 1)]) },
-      { title: 'Mounts', rows: (host.Binds ?? []).map((bind) => [bind.split(':')[1] ?? bind, bind.split(':')[0] ?? '']) },
-      { title: 'Ports', rows: portsText(host.PortBindings).split(', ').filter(Boolean).map((port) => [port, '']) },
+      {
+        title: 'Env',
+        rows: (config.Env ?? []).map((entry) => [
+          entry.split('=')[0] ?? '',
+          entry.slice(entry.indexOf('=') + 1),
+        ]),
+      },
+      {
+        title: 'Mounts',
+        rows: (host.Binds ?? []).map((bind) => [bind.split(':')[1] ?? bind, bind.split(':')[0] ?? '']),
+      },
+      {
+        title: 'Ports',
+        rows: portsText(host.PortBindings)
+          .split(', ')
+          .filter(Boolean)
+          .map((port) => [port, '']),
+      },
     ];
   }
 

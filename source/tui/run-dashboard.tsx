@@ -25,7 +25,6 @@ export async function startDashboard(engine: Engine): Promise<void> {
     try {
       return await runOnTerminal(argv, { stdin, stdout });
     } finally {
-      stdin.pause();
       screen.reenter();
     }
   };

@@ -22,12 +22,17 @@ export async function runOnTerminal(argv: string[], streams: HandoffStreams): Pr
     cwd: process.cwd(),
     env: process.env as Record<string, string>,
   });
-  const onInput = (data: Buffer | string): void => pty.write(typeof data === 'string' ? data : data.toString('utf8'));
+  // 'readable' rather than 'data', as Ink reads: a 'data' listener would switch stdin to flowing
+  // mode and Ink's own listener would never hear a key again after the shell.
+  const onInput = (): void => {
+    for (let chunk: unknown = stdin.read(); chunk !== null; chunk = stdin.read()) {
+      pty.write(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+    }
+  };
   const onResize = (): void => pty.resize(stdout.columns || 80, stdout.rows || 24);
   const wasRaw = stdin.isTTY ? stdin.isRaw : false;
   if (stdin.isTTY) stdin.setRawMode(true);
-  stdin.on('data', onInput);
-  stdin.resume();
+  stdin.on('readable', onInput);
   stdout.on('resize', onResize);
   const output = pty.onData((data) => stdout.write(data));
   try {
@@ -36,7 +41,7 @@ export async function runOnTerminal(argv: string[], streams: HandoffStreams): Pr
     });
   } finally {
     output.dispose();
-    stdin.off('data', onInput);
+    stdin.off('readable', onInput);
     stdout.off('resize', onResize);
     if (stdin.isTTY) stdin.setRawMode(wasRaw);
   }

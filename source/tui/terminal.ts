@@ -48,7 +48,9 @@ export function enterAlternateScreen(stdout: NodeJS.WriteStream): ScreenGuard {
   };
   const onCrash = (error: unknown): void => {
     restore();
-    process.stderr.write(`berth: the dashboard crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `berth: the dashboard crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(70);
   };
   const onExit = (): void => restore();

@@ -1,5 +1,4 @@
 /** Stores the image workloads share: a seeded busybox root, and a 100 MB one-layer image saved once. */
-import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -9,16 +8,12 @@ import { Readable } from 'node:stream';
 import { createEngine } from '../../source/engine/index.js';
 import { TarWriter } from '../../source/engine/archive/index.js';
 import { seedBusybox } from '../fixtures/busybox.js';
-import { CLI_MAIN } from '../helpers/cli.js';
 
 export async function benchRoot(label: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `berth-bench-${label}-`));
 }
 
-/** Runs the built CLI, failing loudly. */
-export async function berthCli(root: string, args: string[]): Promise<void> {
-  await execa('node', [CLI_MAIN, '--root', root, ...args]);
-}
+export { berthCli } from './bench-tools.js';
 
 /** A layer tar holding `megabytes` of random data in 10 MB files, streamed (never all in memory). */
 function randomLayer(megabytes: number): Readable {

@@ -1,118 +1,86 @@
 /**
- * `npm run bench`: runs every workload under test/bench/workloads/ (or those named on the command
- * line) and prints the median of N runs for berth and, when installed, for docker / skopeo /
- * umoci doing the same work in the same run, with the ratio (berth ÷ other: below 1 = faster).
+ * `npm run bench`: runs every workload under test/bench/workloads/ (or those whose file name
+ * contains one of the words on the command line) and prints the median of N runs for berth and,
+ * when installed, for docker / skopeo / umoci doing the same work in the same run, with the ratio
+ * (berth ÷ other: below 1 = berth is faster). docker runs on a private dockerd started for the run
+ * (docker-daemon.ts; BERTH_BENCH_DOCKER=0 leaves it out).
  *
- * A workload file exports `workload: Workload` (setup → run ×N → teardown, peers optional), or
+ * A workload file exports `workload: Workload` (setup → runs, berth and peers interleaved so a
+ * busy neighbour on the shared machine hurts both alike → teardown), or
  * `run(): Promise<BenchLine[]>` when it measures itself.
  */
-import { execFileSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { forgetPeers } from './bench-tools.js';
+import { HEADER, formatLine, runWorkload, type BenchLine, type Workload } from './workload-runner.js';
+import { startBenchDocker, wantDocker, type BenchDocker } from './docker-daemon.js';
 
-export type PeerName = 'docker' | 'skopeo' | 'umoci';
-
-export interface Workload<S = unknown> {
-  name: string;
-  /** Timed runs per tool (default 5); the median is reported. */
-  runs?: number;
-  setup(): Promise<S>;
-  run(state: S, iteration: number): Promise<void>;
-  teardown(state: S): Promise<void>;
-  /** The same work done by another tool, on the state setup made. */
-  docker?: (state: S, iteration: number) => Promise<void>;
-  skopeo?: (state: S, iteration: number) => Promise<void>;
-  umoci?: (state: S, iteration: number) => Promise<void>;
-}
-
-export interface BenchLine {
-  name: string;
-  berthMs: number;
-  otherName?: string;
-  otherMs?: number;
-  ratio?: number;
-}
+export type { PeerName } from './bench-tools.js';
+export type { BenchLine, Tool, Workload } from './workload-runner.js';
 
 interface WorkloadModule {
   workload?: Workload;
   run?: () => Promise<BenchLine[]>;
 }
 
-function available(tool: PeerName): boolean {
-  try {
-    // docker counts only when a daemon answers (dockerd --bridge=none --iptables=false).
-    if (tool === 'docker') execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 });
-    else execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-async function timeRuns<S>(
-  runs: number,
-  state: S,
-  action: (state: S, i: number) => Promise<void>,
-): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await action(state, i);
-    times.push(performance.now() - start);
-  }
-  return Math.round(median(times));
-}
-
-export async function runWorkload(workload: Workload): Promise<BenchLine[]> {
-  const runs = workload.runs ?? 5;
-  const state = await workload.setup();
-  try {
-    const berthMs = await timeRuns(runs, state, (s, i) => workload.run(s, i));
-    const lines: BenchLine[] = [];
-    for (const peer of ['docker', 'skopeo', 'umoci'] as const) {
-      const action = workload[peer];
-      if (!action || !available(peer)) continue;
-      const otherMs = await timeRuns(runs, state, action);
-      lines.push({
-        name: workload.name,
-        berthMs,
-        otherName: peer,
-        otherMs,
-        ratio: otherMs > 0 ? berthMs / otherMs : undefined,
-      });
-    }
-    return lines.length > 0 ? lines : [{ name: workload.name, berthMs }];
-  } finally {
-    await workload.teardown(state);
-  }
-}
-
-function print(line: BenchLine): void {
-  const other =
-    line.otherName && line.otherMs !== undefined
-      ? `  ${line.otherName} ${line.otherMs} ms  ratio ${line.ratio?.toFixed(2) ?? 'n/a'}`
-      : '';
-  process.stdout.write(`${line.name.padEnd(28)} berth ${String(line.berthMs).padStart(6)} ms${other}\n`);
-}
-
 async function main(names: string[]): Promise<void> {
   const dir = fileURLToPath(new URL('./workloads/', import.meta.url));
   const files = (await readdir(dir)).filter((file) => file.endsWith('.ts')).sort();
-  for (const file of files) {
-    const base = file.replace(/\.ts$/, '');
-    if (names.length > 0 && !names.some((name) => base.includes(name))) continue;
-    const module = (await import(pathToFileURL(join(dir, file)).href)) as WorkloadModule;
-    process.stdout.write(`# ${base}\n`);
-    const lines = module.workload ? await runWorkload(module.workload) : module.run ? await module.run() : [];
-    for (const line of lines) print(line);
+  const chosen = files.filter((file) => names.length === 0 || names.some((name) => file.includes(name)));
+  let docker: BenchDocker | undefined;
+  const stopDocker = async (): Promise<void> => {
+    const running = docker;
+    docker = undefined;
+    if (running) await running.stop();
+  };
+  const interrupted = (): void => {
+    void stopDocker().finally(() => process.exit(130));
+  };
+  // Last resort when the run dies without reaching `finally`: dockerd must not outlive it.
+  const exiting = (): void => {
+    if (!docker) return;
+    process.kill(docker.pid, 'SIGTERM');
+    process.stderr.write(`bench: stopped dockerd ${docker.pid}; remove ${docker.dir} by hand\n`);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  process.once('exit', exiting);
+  const started = performance.now();
+  const all: BenchLine[] = [];
+  try {
+    if (await wantDocker()) {
+      docker = await startBenchDocker();
+      forgetPeers();
+      if (docker) process.stdout.write(`# docker: private dockerd pid ${docker.pid} at ${docker.host}\n`);
+    }
+    process.stdout.write(`${HEADER}\n`);
+    for (const file of chosen) {
+      const base = file.replace(/\.ts$/, '');
+      const module = (await import(pathToFileURL(join(dir, file)).href)) as WorkloadModule;
+      const began = performance.now();
+      process.stdout.write(`# ${base}\n`);
+      let lines: BenchLine[] = [];
+      try {
+        lines = module.workload ? await runWorkload(module.workload) : module.run ? await module.run() : [];
+      } catch (error) {
+        process.stdout.write(
+          `# ${base} failed: ${error instanceof Error ? error.message.split('\n').slice(0, 6).join('\n#   ') : String(error)}\n`,
+        );
+      }
+      for (const line of lines) process.stdout.write(formatLine(line) + '\n');
+      all.push(...lines);
+      process.stdout.write(`#   (${((performance.now() - began) / 1000).toFixed(0)} s)\n`);
+    }
+  } finally {
+    await stopDocker();
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    process.off('exit', exiting);
   }
+  process.stdout.write(`\n## summary (medians; ratio = berth ÷ other, below 1 = berth faster)\n${HEADER}\n`);
+  for (const line of all) process.stdout.write(formatLine(line) + '\n');
+  process.stdout.write(`# total ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

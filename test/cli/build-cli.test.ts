@@ -18,7 +18,10 @@ test.before(async () => {
   root = await mkdtemp(join(tmpdir(), 'berth-build-cli-'));
   context = await mkdtemp(join(tmpdir(), 'berth-build-cli-ctx-'));
   await seedBusybox(root);
-  await writeFile(join(context, 'Dockerfile'), 'FROM busybox\nARG X=1\nRUN echo "hello $X"\nCOPY file.txt /file.txt\nCMD ["sh"]\n');
+  await writeFile(
+    join(context, 'Dockerfile'),
+    'FROM busybox\nARG X=1\nRUN echo "hello $X"\nCOPY file.txt /file.txt\nCMD ["sh"]\n',
+  );
   await writeFile(join(context, 'file.txt'), 'file\n');
 });
 test.after.always(async () => {
@@ -26,7 +29,7 @@ test.after.always(async () => {
   if (context) await rm(context, { recursive: true, force: true });
 });
 
-test.serial('progress lines like docker\'s classic builder, then cache hits', async (t) => {
+test.serial("progress lines like docker's classic builder, then cache hits", async (t) => {
   const first = await berth(root, ['build', '-t', 'demo:1', '-t', 'demo', '--build-arg', 'X=2', context]);
   t.is(first.exitCode, 0, first.stderr);
   const lines = first.stdout.split('\n');
@@ -36,7 +39,10 @@ test.serial('progress lines like docker\'s classic builder, then cache hits', as
   t.true(lines.includes('hello 2'));
   t.true(lines.some((line) => /^ ---> Running in [0-9a-f]{12}$/.test(line)));
   t.true(lines.some((line) => /^Removing intermediate container [0-9a-f]{12}$/.test(line)));
-  t.regex(first.stdout, /Successfully built [0-9a-f]{12}\nSuccessfully tagged demo:1\nSuccessfully tagged demo:latest\n$/);
+  t.regex(
+    first.stdout,
+    /Successfully built [0-9a-f]{12}\nSuccessfully tagged demo:1\nSuccessfully tagged demo:latest\n$/,
+  );
   const second = await berth(root, ['build', '-t', 'demo:1', '--build-arg', 'X=2', context]);
   t.is(second.stdout.split('\n').filter((line) => line === ' ---> Using cache').length, 4);
   t.false(second.stdout.includes('hello 2'));
@@ -53,12 +59,20 @@ test.serial('-q prints the id, --iidfile writes it, --label lands in the config'
   t.regex(result.stdout, /^sha256:[0-9a-f]{64}\n$/);
   t.is(await readFile(iidfile, 'utf8'), result.stdout.trim());
   await rm(iidfile, { force: true });
-  const inspect = await berth(root, ['image', 'inspect', '--format', '{{json .Config.Labels}}', result.stdout.trim()]);
+  const inspect = await berth(root, [
+    'image',
+    'inspect',
+    '--format',
+    '{{json .Config.Labels}}',
+    result.stdout.trim(),
+  ]);
   t.is(inspect.stdout.trim(), '{"team":"berth"}');
 });
 
 test.serial('a Dockerfile on stdin (-f -) and a tar context on stdin (-)', async (t) => {
-  const fromStdin = await berth(root, ['build', '-q', '-f', '-', context], { input: 'FROM busybox\nCOPY file.txt /x\nLABEL via=stdin\n' });
+  const fromStdin = await berth(root, ['build', '-q', '-f', '-', context], {
+    input: 'FROM busybox\nCOPY file.txt /x\nLABEL via=stdin\n',
+  });
   t.is(fromStdin.exitCode, 0, fromStdin.stderr);
   const tar = execFileSync('tar', ['-C', context, '-cf', '-', '.']);
   const tarContext = await berth(root, ['build', '-t', 'fromtar', '-'], { input: tar });
@@ -70,7 +84,9 @@ test.serial('a Dockerfile on stdin (-f -) and a tar context on stdin (-)', async
 
 test.serial('--network none cuts RUN off from the host network', async (t) => {
   const dockerfile = 'FROM busybox\nRUN ls /sys/class/net > /ifaces && cat /ifaces\n';
-  const none = await berth(root, ['build', '--network', 'none', '--no-cache', '-f', '-', context], { input: dockerfile });
+  const none = await berth(root, ['build', '--network', 'none', '--no-cache', '-f', '-', context], {
+    input: dockerfile,
+  });
   t.is(none.exitCode, 0, none.stderr);
   t.regex(none.stdout, /^lo$/m);
   const host = await berth(root, ['build', '--no-cache', '-f', '-', context], { input: dockerfile });
@@ -93,7 +109,9 @@ test.serial('exit codes: 1 for Dockerfile errors and failing RUN, 125 for bad fl
 });
 
 test.serial('--check reports every problem with its line and builds nothing', async (t) => {
-  const result = await berth(root, ['build', '--check', '-f', '-', context], { input: 'FROM busybox\nCOPPY a b\nFROM busybox AS x\nFROM busybox AS x\n' });
+  const result = await berth(root, ['build', '--check', '-f', '-', context], {
+    input: 'FROM busybox\nCOPPY a b\nFROM busybox AS x\nFROM busybox AS x\n',
+  });
   t.is(result.exitCode, 1);
   t.regex(result.stdout, /unknown instruction: COPPY.*\(Dockerfile:2\)/);
   t.regex(result.stdout, /duplicate stage name.*\(Dockerfile:4\)/);

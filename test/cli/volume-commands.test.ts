@@ -21,8 +21,19 @@ async function fresh(): Promise<string> {
 async function containerUsing(root: string, id: string, volumes: string[]): Promise<void> {
   const dir = join(root, 'containers', id);
   await mkdir(dir, { recursive: true });
-  const mounts = volumes.map((name) => ({ Type: 'volume', Name: name, Source: '', Destination: `/${name}`, Mode: '', RW: true, Propagation: '' }));
-  await writeFile(join(dir, 'container.json'), JSON.stringify({ id, name: 'user', state: { status: 'exited' }, mounts }));
+  const mounts = volumes.map((name) => ({
+    Type: 'volume',
+    Name: name,
+    Source: '',
+    Destination: `/${name}`,
+    Mode: '',
+    RW: true,
+    Propagation: '',
+  }));
+  await writeFile(
+    join(dir, 'container.json'),
+    JSON.stringify({ id, name: 'user', state: { status: 'exited' }, mounts }),
+  );
 }
 
 test('create prints the name, is idempotent, and names anonymous volumes with 64 hex', async (t) => {
@@ -37,7 +48,10 @@ test('create prints the name, is idempotent, and names anonymous volumes with 64
   const bad = await berth(root, ['volume', 'create', '../../etc']);
   t.is(bad.exitCode, 125);
   t.regex(bad.stderr, /"\.\.\/\.\.\/etc" includes invalid characters for a local volume name/);
-  t.deepEqual((await readdir(join(root, 'volumes'))).sort(), [anonymous.stdout.trim(), 'byflag', 'webdata'].sort());
+  t.deepEqual(
+    (await readdir(join(root, 'volumes'))).sort(),
+    [anonymous.stdout.trim(), 'byflag', 'webdata'].sort(),
+  );
   const driver = await berth(root, ['volume', 'create', '-d', 'nfs', 'x1']);
   t.is(driver.exitCode, 125);
   t.regex(driver.stderr, /plugin "nfs" not found/);
@@ -45,17 +59,33 @@ test('create prints the name, is idempotent, and names anonymous volumes with 64
 
 test('ls: table, -q, --filter, --format', async (t) => {
   const root = await fresh();
-  for (const name of ['vol10', 'vol2', 'web']) await berth(root, ['volume', 'create', ...(name === 'web' ? ['--label', 'tier=front'] : []), name]);
+  for (const name of ['vol10', 'vol2', 'web'])
+    await berth(root, ['volume', 'create', ...(name === 'web' ? ['--label', 'tier=front'] : []), name]);
   await containerUsing(root, 'a'.repeat(64), ['vol2']);
-  t.is((await berth(root, ['volume', 'ls'])).stdout, 'DRIVER   VOLUME NAME\nlocal    vol2\nlocal    vol10\nlocal    web\n');
+  t.is(
+    (await berth(root, ['volume', 'ls'])).stdout,
+    'DRIVER   VOLUME NAME\nlocal    vol2\nlocal    vol10\nlocal    web\n',
+  );
   t.is((await berth(root, ['volume', 'list', '-q'])).stdout, 'vol2\nvol10\nweb\n');
   t.is((await berth(root, ['volume', 'ls', '-q', '--filter', 'dangling=true'])).stdout, 'vol10\nweb\n');
   t.is((await berth(root, ['volume', 'ls', '-q', '-f', 'dangling=false'])).stdout, 'vol2\n');
   t.is((await berth(root, ['volume', 'ls', '-q', '--filter', 'label=tier=front'])).stdout, 'web\n');
-  t.is((await berth(root, ['volume', 'ls', '-q', '--filter', 'name=vol', '--filter', 'dangling=true'])).stdout, 'vol10\n');
-  t.is((await berth(root, ['volume', 'ls', '--format', '{{.Name}} {{.Driver}} {{.Labels}} {{.Links}}'])).stdout, 'vol2 local  1\nvol10 local  0\nweb local tier=front 0\n');
-  const json = (await berth(root, ['volume', 'ls', '--format', 'json'])).stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
-  t.deepEqual(json.map((row) => row['Name']), ['vol2', 'vol10', 'web']);
+  t.is(
+    (await berth(root, ['volume', 'ls', '-q', '--filter', 'name=vol', '--filter', 'dangling=true'])).stdout,
+    'vol10\n',
+  );
+  t.is(
+    (await berth(root, ['volume', 'ls', '--format', '{{.Name}} {{.Driver}} {{.Labels}} {{.Links}}'])).stdout,
+    'vol2 local  1\nvol10 local  0\nweb local tier=front 0\n',
+  );
+  const json = (await berth(root, ['volume', 'ls', '--format', 'json'])).stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, string>);
+  t.deepEqual(
+    json.map((row) => row['Name']),
+    ['vol2', 'vol10', 'web'],
+  );
   t.is(json[0]?.['Mountpoint'], join(root, 'volumes', 'vol2', '_data'));
   const bad = await berth(root, ['volume', 'ls', '--filter', 'dangling=maybe']);
   t.is(bad.exitCode, 125);
@@ -69,9 +99,19 @@ test('inspect: docker JSON, --format, missing volumes', async (t) => {
   t.is(result.exitCode, 0, result.stderr);
   const parsed = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
   t.is(parsed.length, 1);
-  t.like(parsed[0], { Driver: 'local', Labels: { k: 'v' }, Mountpoint: join(root, 'volumes', 'insp', '_data'), Name: 'insp', Options: {}, Scope: 'local' });
+  t.like(parsed[0], {
+    Driver: 'local',
+    Labels: { k: 'v' },
+    Mountpoint: join(root, 'volumes', 'insp', '_data'),
+    Name: 'insp',
+    Options: {},
+    Scope: 'local',
+  });
   t.regex(String(parsed[0]?.['CreatedAt']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-  t.is((await berth(root, ['volume', 'inspect', '-f', '{{.Mountpoint}}', 'insp'])).stdout, join(root, 'volumes', 'insp', '_data') + '\n');
+  t.is(
+    (await berth(root, ['volume', 'inspect', '-f', '{{.Mountpoint}}', 'insp'])).stdout,
+    join(root, 'volumes', 'insp', '_data') + '\n',
+  );
   const missing = await berth(root, ['volume', 'inspect', 'insp', 'nope']);
   t.is(missing.exitCode, 1);
   t.is((JSON.parse(missing.stdout) as unknown[]).length, 1);
@@ -105,7 +145,10 @@ test('prune: asks first, removes unused anonymous volumes (all with -a), prints 
 
   const declined = await berth(root, ['volume', 'prune'], { input: 'n\n' });
   t.is(declined.exitCode, 0);
-  t.regex(declined.stderr, /WARNING! This will remove anonymous local volumes not used by at least one container\.\nAre you sure you want to continue\? \[y\/N\]/);
+  t.regex(
+    declined.stderr,
+    /WARNING! This will remove anonymous local volumes not used by at least one container\.\nAre you sure you want to continue\? \[y\/N\]/,
+  );
   t.is(declined.stdout, '');
   t.is((await berth(root, ['volume', 'ls', '-q'])).stdout.split('\n').filter(Boolean).length, 3);
 

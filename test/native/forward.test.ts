@@ -34,9 +34,19 @@ let counter = 0;
 const TCP_ECHO = `
 const net = require('node:net');
 net.createServer({ allowHalfOpen: true }, (s) => s.pipe(s)).listen(7000, '127.0.0.1', () => console.log('ready'));`;
+// busybox httpd listens with a backlog of 9: 200 simultaneous connections overflow it and the
+// kernel resets some of them even without a forwarder (SYN cookies fail). The parallel test is
+// about the forwarder, so it uses a server with Node's backlog of 511.
+const HTTP_FILES = (root: string): string => `
+const fs = require('node:fs');
+require('node:http').createServer((req, res) => {
+  const body = fs.readFileSync(require('node:path').join(${JSON.stringify(root)}, req.url));
+  res.writeHead(200, { 'content-length': body.length });
+  res.end(body);
+}).listen(8080, '127.0.0.1', 511, () => console.log('ready'));`;
 const UDP_ECHO = `
 const s = require('node:dgram').createSocket('udp4');
-s.on('message', (m, r) => s.send(Buffer.concat([Buffer.from('echo:'), m]), r.port, r.address));
+s.on('message', (m, r) => s.send(String(m) === 'port?' ? String(r.port) : Buffer.concat([Buffer.from('echo:'), m]), r.port, r.address));
 s.bind(5353, '127.0.0.1', () => console.log('ready'));`;
 
 interface Forwarder {
@@ -97,6 +107,7 @@ test.before(async () => {
   await waitForListener(netns, 80);
   await nodeServerInNetns(processes, netns, TCP_ECHO);
   await nodeServerInNetns(processes, netns, UDP_ECHO);
+  await nodeServerInNetns(processes, netns, HTTP_FILES(join(dir, 'www')));
 });
 
 test.after.always(async () => {
@@ -113,7 +124,7 @@ test('an HTTP GET through the forwarder reaches busybox httpd in the namespace',
 });
 
 test('200 parallel requests of 1 MB all arrive intact', async (t) => {
-  const forwarder = await startForwarder(['--pid', String(netns.pid)], ['127.0.0.1:0:80/tcp']);
+  const forwarder = await startForwarder(['--pid', String(netns.pid)], ['127.0.0.1:0:8080/tcp']);
   const port = portOf(forwarder.bindings[0]);
   const responses = await Promise.all(Array.from({ length: 200 }, () => httpGet(port, '/big')));
   t.true(responses.every((response) => response.status === 200));
@@ -160,6 +171,26 @@ test('UDP datagrams reach the namespace and replies find each client', async (t)
     'echo:two',
     'echo:three',
   ]);
+});
+
+test('a UDP client keeps its flow while active and gets a new one after the idle timeout', async (t) => {
+  const forwarder = await startForwarder(
+    ['--pid', String(netns.pid), '--udp-timeout', '1'],
+    ['127.0.0.1:0:5353/udp'],
+  );
+  const port = portOf(forwarder.bindings[0]);
+  const socket = createSocket('udp4');
+  t.teardown(() => socket.close());
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const sourcePort = (): Promise<string> =>
+    new Promise((resolve) => {
+      socket.once('message', (reply) => resolve(reply.toString()));
+      socket.send('port?', port, '127.0.0.1');
+    });
+  const first = await sourcePort();
+  t.is(await sourcePort(), first);
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+  t.not(await sourcePort(), first);
 });
 
 test('a host port already in use is one clear line and exit 125, before anything runs', async (t) => {
@@ -267,4 +298,47 @@ test('an explicit address and a busy range take the first free port of the range
   );
   t.is(forwarder.bindings[0], `127.0.0.1:${busy + 1}:80/tcp`);
   blocker.kill('SIGTERM');
+});
+
+test('out of descriptors it pauses accepting and still serves every client', async (t) => {
+  // 40 descriptors leave room for about 5 connections at a time (6 each): the rest wait in the backlog.
+  const pidFile = join(dir, 'few-fds.pid');
+  const result = await new Promise<{ code: number; stdout: string }>((resolve) => {
+    execFile(
+      'prlimit',
+      [
+        '--nofile=40:40',
+        FORWARD_BINARY,
+        '--pid',
+        String(netns.pid),
+        '--pid-file',
+        pidFile,
+        '127.0.0.1:0:8080/tcp',
+      ],
+      (error, stdout) => resolve({ code: error ? 1 : 0, stdout }),
+    );
+  });
+  t.is(result.code, 0);
+  processes.pids.add(Number.parseInt(await readFile(pidFile, 'utf8'), 10));
+  const port = portOf(result.stdout.trim());
+  const responses = await Promise.all(Array.from({ length: 60 }, () => httpGet(port, '/big')));
+  t.deepEqual(new Set(responses.map((response) => sha(response.body))), new Set([bigSha]));
+});
+
+test('an IPv6 loopback host address is honoured', async (t) => {
+  const forwarder = await startForwarder(['--pid', String(netns.pid)], ['[::1]:0:80/tcp']);
+  t.regex(forwarder.bindings[0] ?? '', /^\[::1\]:\d+:80\/tcp$/);
+  const body = await new Promise<string>((resolve, reject) => {
+    const req = request(
+      { host: '::1', port: portOf(forwarder.bindings[0]), path: '/', agent: false },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(text));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  t.is(body, 'hello from the namespace\n');
 });

@@ -104,6 +104,8 @@ export async function readPid(file: string): Promise<number | undefined> {
 export class AttachClient {
   readonly stdout: Buffer[] = [];
   readonly stderr: Buffer[] = [];
+  /** From the monitor's exit frame (stream 3), sent just before it closes the connection. */
+  exitCode: number | undefined;
   private pending = Buffer.alloc(0);
   readonly closed: Promise<void>;
 
@@ -126,7 +128,8 @@ export class AttachClient {
       const length = this.pending.readUInt32BE(1);
       if (this.pending.length < 5 + length) break;
       const data = this.pending.subarray(5, 5 + length);
-      (this.pending[0] === 2 ? this.stderr : this.stdout).push(Buffer.from(data));
+      if (this.pending[0] === 3) this.exitCode = data.readInt32BE(0);
+      else (this.pending[0] === 2 ? this.stderr : this.stdout).push(Buffer.from(data));
       this.pending = this.pending.subarray(5 + length);
     }
   }

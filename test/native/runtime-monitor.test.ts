@@ -18,6 +18,7 @@ import {
   readPid,
   waitFor,
 } from './runtime-fixture.js';
+import { AttachSession } from '../../source/engine/monitor/index.js';
 
 let top = '';
 let rootfs = '';
@@ -45,13 +46,13 @@ interface Monitor {
 }
 
 async function startMonitor(
-  options: Partial<SpecOptions> & { args: string[] },
+  options: Partial<SpecOptions> & { args: string[]; nest?: string },
   flags: string[] = [],
   exitCommand: string[] = [],
 ) {
   const bundle = join(top, `bundle-${++counter}`);
   // The basename is the container id an OCI runtime CLI sees: unique per test run.
-  const state = join(bundle, `berth-test-${process.pid}-${counter}`);
+  const state = join(bundle, options.nest ?? '', `berth-test-${process.pid}-${counter}`);
   await mkdir(state, { recursive: true });
   await writeBundle(bundle, { rootfs, stateDir: state, ...options });
   const log = join(state, 'container.log');
@@ -77,9 +78,11 @@ async function startMonitor(
 
 async function exitFile(
   state: string,
+  timeoutMs?: number,
 ): Promise<{ exitCode: number; signal: number | null; finishedAt: string }> {
-  const text = await waitFor(async () =>
-    existsSync(join(state, 'exit')) ? readFile(join(state, 'exit'), 'utf8') : undefined,
+  const text = await waitFor(
+    async () => (existsSync(join(state, 'exit')) ? readFile(join(state, 'exit'), 'utf8') : undefined),
+    timeoutMs,
   );
   return JSON.parse(text) as { exitCode: number; signal: number | null; finishedAt: string };
 }
@@ -197,6 +200,7 @@ test('--attach-wait: nothing runs before the first client; it gets all output an
   await client.closed;
   t.is(client.text(), 'first\ngot hello\nmore\n');
   t.is(client.text('stderr'), 'err\n');
+  t.is(client.exitCode, 0, 'the exit frame came before the close');
   t.is((await exitFile(m.state)).exitCode, 0);
 });
 
@@ -239,4 +243,44 @@ test('--runtime runc runs the same bundle through runc create/start/delete', asy
       .split('\n')
       .includes(m.state.split('/').at(-1) ?? ''),
   );
+});
+
+test('a state dir past sun_path: attach through the dir fd, the exit frame carries the code', async (t) => {
+  // <top>/bundle-N/aaaa…/berth-test-… is well over 108 bytes: bind() on the plain path would fail.
+  const m = await startMonitor(
+    { args: ['sh', '-c', 'echo long; read line; echo "got $line"; exit 6'], nest: 'a'.repeat(90) },
+    ['--attach-wait', '--stdin'],
+  );
+  t.is(m.exitCode, 0, m.stderr);
+  t.true(join(m.state, 'attach.sock').length > 108);
+  const session = await AttachSession.connect(join(m.state, 'attach.sock'));
+  let output = '';
+  session.on('stdout', (data) => (output += data.toString()));
+  await waitFor(() => (output.includes('long\n') ? true : undefined));
+  session.write(Buffer.from('there\n'));
+  await session.ended();
+  t.is(output, 'long\ngot there\n');
+  t.is(session.exitCode, 6);
+  t.is((await exitFile(m.state)).exitCode, 6);
+});
+
+test('runc under a long state dir gets its console socket through the dir fd too', async (t) => {
+  const m = await startMonitor(
+    { args: ['sh', '-c', 'stty size; exit 3'], terminal: true, nest: 'b'.repeat(90) },
+    ['--runtime', 'runc', '--tty', '--attach-wait'],
+  );
+  t.is(m.exitCode, 0, m.stderr);
+  const session = await AttachSession.connect(join(m.state, 'attach.sock'));
+  await session.ended();
+  t.is(session.exitCode, 3);
+  await waitGone(m.monitorPid);
+});
+
+test('--attach-wait with no client ever: the process starts after 10 s instead of hanging', async (t) => {
+  const m = await startMonitor({ args: ['sh', '-c', 'echo unattended'] }, ['--attach-wait']);
+  t.is(m.exitCode, 0, m.stderr);
+  const exit = await exitFile(m.state, 30_000);
+  t.is(exit.exitCode, 0);
+  t.is(parseLog(await readFile(m.log, 'utf8'))[0]?.log, 'unattended\n');
+  await waitGone(m.monitorPid);
 });

@@ -6,19 +6,26 @@ import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { checkDockerfile } from '../../engine/build/dockerfile/index.js';
 import type { BuildEvent } from '../../engine/build/index.js';
-import { familiarString, InvalidArgumentError, parseNormalizedReference, withDefaultTag } from '../../engine/index.js';
+import {
+  familiarString,
+  InvalidArgumentError,
+  parseNormalizedReference,
+  withDefaultTag,
+} from '../../engine/index.js';
 import { openEngine, out, type GlobalOptions } from '../context.js';
 import { humanSize } from '../output/human-units.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 interface BuildArgv extends GlobalOptions {
-  path: string;
+  /** yargs hands a lone `-` over as '' (and no argument as undefined). */
+  path?: string;
   tag: string[];
   file?: string;
   'build-arg': string[];
   target?: string;
-  'no-cache': boolean;
+  /** `--no-cache` (yargs reads it as the negation of `cache`). */
+  cache: boolean;
   network: string;
   quiet: boolean;
   iidfile?: string;
@@ -93,7 +100,7 @@ export function classicPrinter(write: (text: string) => void): (event: BuildEven
   };
 }
 
-async function runCheck(argv: BuildArgv): Promise<void> {
+async function runCheck(argv: BuildArgv & { path: string }): Promise<void> {
   const name = argv.file ?? 'Dockerfile';
   const text = name === '-' ? await readStdin() : await readFile(resolve(argv.path, name), 'utf8');
   const result = checkDockerfile(text, name === '-' ? 'Dockerfile' : name.split('/').pop());
@@ -106,23 +113,30 @@ async function runCheck(argv: BuildArgv): Promise<void> {
   if (!result.ok) process.exitCode = 1;
 }
 
-async function runBuild(argv: BuildArgv): Promise<void> {
+async function runBuild(argv: BuildArgv & { path: string }): Promise<void> {
   for (const tag of argv.tag) {
     try {
       parseNormalizedReference(tag);
     } catch (error) {
-      throw new InvalidArgumentError(`invalid argument "${tag}" for "-t, --tag" flag: ${(error as Error).message}`);
+      throw new InvalidArgumentError(
+        `invalid argument "${tag}" for "-t, --tag" flag: ${(error as Error).message}`,
+      );
     }
   }
   const network = argv.network === 'default' ? 'host' : argv.network;
   if (network !== 'host' && network !== 'none') {
-    throw new InvalidArgumentError(`network mode "${argv.network}" not supported by berth build (host or none)`);
+    throw new InvalidArgumentError(
+      `network mode "${argv.network}" not supported by berth build (host or none)`,
+    );
   }
   if (argv.platform !== undefined && argv.platform !== `linux/${goArch()}` && argv.platform !== 'linux') {
-    throw new InvalidArgumentError(`platform ${argv.platform} is not supported: berth builds for linux/${goArch()} only`);
+    throw new InvalidArgumentError(
+      `platform ${argv.platform} is not supported: berth builds for linux/${goArch()} only`,
+    );
   }
   if (argv.check) return runCheck(argv);
-  if (argv.path === '-' && argv.file === '-') throw new InvalidArgumentError('invalid argument: can\'t use stdin for both build context and dockerfile');
+  if (argv.path === '-' && argv.file === '-')
+    throw new InvalidArgumentError("invalid argument: can't use stdin for both build context and dockerfile");
   const engine = await openEngine(argv);
   const builder = engine.builder;
   const dockerfileText = argv.file === '-' ? await readStdin() : undefined;
@@ -134,7 +148,7 @@ async function runBuild(argv: BuildArgv): Promise<void> {
     tags: argv.tag,
     buildArgs: keyValues(argv['build-arg'], '--build-arg', true),
     target: argv.target,
-    noCache: argv['no-cache'],
+    noCache: !argv.cache,
     network,
     labels: keyValues(argv.label, '--label', false) as Record<string, string>,
     onEvent: print,
@@ -145,7 +159,8 @@ async function runBuild(argv: BuildArgv): Promise<void> {
     return;
   }
   out.line(`Successfully built ${result.imageId.replace(/^sha256:/, '').slice(0, 12)}`);
-  for (const tag of argv.tag) out.line(`Successfully tagged ${familiarString(withDefaultTag(parseNormalizedReference(tag)))}`);
+  for (const tag of argv.tag)
+    out.line(`Successfully tagged ${familiarString(withDefaultTag(parseNormalizedReference(tag)))}`);
 }
 
 export function registerBuildCommands(cli: Argv<GlobalOptions>): Argv<GlobalOptions> {
@@ -155,20 +170,72 @@ export function registerBuildCommands(cli: Argv<GlobalOptions>): Argv<GlobalOpti
       'Build an image from a Dockerfile',
       (yargs) =>
         yargs
-          .positional('path', { type: 'string', default: '.', describe: 'Context directory, or - for a tar or Dockerfile on stdin' })
-          .option('tag', { alias: 't', type: 'string', array: true, nargs: 1, default: [], describe: 'Name and optionally a tag (name:tag)' })
-          .option('file', { alias: 'f', type: 'string', describe: 'Name of the Dockerfile (default PATH/Dockerfile; - for stdin)' })
-          .option('build-arg', { type: 'string', array: true, nargs: 1, default: [], describe: 'Set build-time variables (K=V, or K to take it from the environment)' })
-          .option('target', { type: 'string', describe: 'Build the named stage (and the stages it needs) only' })
-          .option('no-cache', { type: 'boolean', default: false, describe: 'Do not use the build cache' })
+          .positional('path', {
+            type: 'string',
+            describe: 'Context directory, or - for a tar or Dockerfile on stdin',
+          })
+          .option('tag', {
+            alias: 't',
+            type: 'string',
+            array: true,
+            nargs: 1,
+            default: [],
+            describe: 'Name and optionally a tag (name:tag)',
+          })
+          .option('file', {
+            alias: 'f',
+            type: 'string',
+            describe: 'Name of the Dockerfile (default PATH/Dockerfile; - for stdin)',
+          })
+          .option('build-arg', {
+            type: 'string',
+            array: true,
+            nargs: 1,
+            default: [],
+            describe: 'Set build-time variables (K=V, or K to take it from the environment)',
+          })
+          .option('target', {
+            type: 'string',
+            describe: 'Build the named stage (and the stages it needs) only',
+          })
+          .option('cache', {
+            type: 'boolean',
+            default: true,
+            describe: 'Use the build cache (--no-cache: do not)',
+          })
           .option('network', { type: 'string', default: 'host', describe: 'Network for RUN: host or none' })
-          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only the image ID' })
+          .option('quiet', {
+            alias: 'q',
+            type: 'boolean',
+            default: false,
+            describe: 'Print only the image ID',
+          })
           .option('iidfile', { type: 'string', describe: 'Write the image ID to the file' })
-          .option('label', { type: 'string', array: true, nargs: 1, default: [], describe: 'Set metadata on the image (K=V)' })
-          .option('check', { type: 'boolean', default: false, describe: 'Check the Dockerfile and report problems without building' })
+          .option('label', {
+            type: 'string',
+            array: true,
+            nargs: 1,
+            default: [],
+            describe: 'Set metadata on the image (K=V)',
+          })
+          .option('check', {
+            type: 'boolean',
+            default: false,
+            describe: 'Check the Dockerfile and report problems without building',
+          })
           .option('platform', { type: 'string', describe: `Target platform (only linux/${goArch()})` })
-          .option('progress', { type: 'string', choices: ['auto', 'plain', 'tty'], default: 'auto', describe: 'Progress output' }),
-      async (argv) => runBuild(argv as unknown as BuildArgv),
+          .option('progress', {
+            type: 'string',
+            choices: ['auto', 'plain', 'tty'],
+            default: 'auto',
+            describe: 'Progress output',
+          }),
+      async (argv) => {
+        const options = argv as unknown as BuildArgv;
+        const path = options.path === undefined ? '.' : options.path === '' ? '-' : options.path;
+        const file = options.file === '' ? '-' : options.file;
+        return runBuild({ ...options, path, file });
+      },
     )
     .command('builder', 'Manage the build cache', (yargs) =>
       yargs
@@ -177,8 +244,18 @@ export function registerBuildCommands(cli: Argv<GlobalOptions>): Argv<GlobalOpti
           'Remove build cache',
           (sub) =>
             sub
-              .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'Remove all build cache (the default here)' })
-              .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Do not prompt for confirmation' }),
+              .option('all', {
+                alias: 'a',
+                type: 'boolean',
+                default: false,
+                describe: 'Remove all build cache (the default here)',
+              })
+              .option('force', {
+                alias: 'f',
+                type: 'boolean',
+                default: false,
+                describe: 'Do not prompt for confirmation',
+              }),
           async (argv) => {
             const engine = await openEngine(argv as GlobalOptions);
             const { reclaimed } = await engine.builder.pruneCache();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AttachSession } from '../../engine/monitor/index.js';
 import type { Engine } from '../../engine/index.js';
+import { isActive, readExitRecordFor } from './container-helpers.js';
 
 export async function connectAttach(stateDir: string, timeoutMs = 10_000): Promise<AttachSession> {
   const socket = join(stateDir, 'attach.sock');
@@ -66,4 +67,21 @@ export async function relay(session: AttachSession, options: RelayOptions): Prom
   }
   await session.ended();
   for (const cleanup of cleanups) cleanup();
+}
+
+/**
+ * After the monitor let an attached client go: waits until the record says the container
+ * exited (doing the cleanup itself when no restart is due, see Containers.settle), so `rm`
+ * right after never finds it running; returns the exit code the monitor sent.
+ */
+export async function finishAttached(
+  engine: Engine,
+  id: string,
+  stateDir: string,
+  exitCode: number | undefined,
+): Promise<number> {
+  const settled = await engine.containers.settle(id).catch(() => undefined);
+  if (exitCode !== undefined) return exitCode;
+  if (settled && !isActive(settled.state.status)) return settled.state.exitCode;
+  return (await readExitRecordFor(stateDir)) ?? (await engine.containers.wait(id).catch(() => 125));
 }

@@ -20,11 +20,12 @@ import {
 } from '../../engine/container/index.js';
 import { rootfsDirs } from '../../engine/runtime/index.js';
 import { readLogs } from '../../engine/monitor/index.js';
-import { InvalidArgumentError } from '../../engine/index.js';
+import { InvalidArgumentError, portCommandLines, portsColumn } from '../../engine/index.js';
 
 type Args = GlobalOptions & Record<string, unknown>;
 type Verb = CommandModule<GlobalOptions, Args>;
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)]);
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
 
 function psFilter(record: ContainerRecord, filter: string): boolean {
   const eq = filter.indexOf('=');
@@ -39,7 +40,12 @@ function psFilter(record: ContainerRecord, filter: string): boolean {
     case 'label':
       return matchesLabel(record, value);
     case 'ancestor':
-      return record.imageRef === value || record.imageRef === `${value}:latest` || record.imageId.includes(value) || record.config.Image === value;
+      return (
+        record.imageRef === value ||
+        record.imageRef === `${value}:latest` ||
+        record.imageId.includes(value) ||
+        record.config.Image === value
+      );
     case 'id':
       return record.id.startsWith(value);
     case 'exited':
@@ -59,51 +65,75 @@ const ps: Verb = {
       .option('size', { alias: 's', type: 'boolean' })
       .option('last', { alias: 'n', type: 'number' })
       .option('latest', { alias: 'l', type: 'boolean' })
-      .option('filter', { alias: 'f', type: 'string', array: true })
+      .option('filter', { alias: 'f', type: 'string' })
       .option('format', { type: 'string' })
-      .option('no-trunc', { type: 'boolean' }) as Argv<Args>,
+      .option('trunc', {
+        type: 'boolean',
+        default: true,
+        describe: 'Truncate output (--no-trunc: do not)',
+      }) as Argv<Args>,
   handler: async (argv) => {
     const engine = await openEngine(argv);
     const filters = strings(argv.filter);
     let records = await engine.containers.list();
     const last = argv.latest ? 1 : (argv.last as number | undefined);
-    const all = Boolean(argv.all) || (last !== undefined && last > 0) || filters.some((f) => f.startsWith('status='));
+    const all =
+      Boolean(argv.all) || (last !== undefined && last > 0) || filters.some((f) => f.startsWith('status='));
     if (!all) records = records.filter((record) => isActive(record.state.status));
     records = records.filter((record) => filters.every((filter) => psFilter(record, filter)));
     if (last !== undefined && last > 0) records = records.slice(0, last);
-    const noTrunc = Boolean(argv['no-trunc']);
+    const noTrunc = argv.trunc === false;
     const sizes = new Map<string, number>();
-    if (argv.size) for (const record of records) sizes.set(record.id, await layerSize(rootfsDirs(engine.containers.store.dir(record.id)).upper));
+    if (argv.size)
+      for (const record of records)
+        sizes.set(record.id, await layerSize(rootfsDirs(engine.containers.store.dir(record.id)).upper));
     const now = Date.now();
     const columns: Column<ContainerRecord>[] = [
       { header: 'CONTAINER ID', field: 'ID', value: (r) => (noTrunc ? r.id : r.id.slice(0, 12)) },
       { header: 'IMAGE', field: 'Image', value: (r) => r.config.Image },
       { header: 'COMMAND', field: 'Command', value: (r) => commandText(r, !noTrunc) },
-      { header: 'CREATED', field: 'RunningFor', value: (r) => `${statusText({ ...r, state: { ...r.state, status: 'exited', finishedAt: r.created } }, now).replace(/^Exited \(\d+\) /, '')}` },
+      {
+        header: 'CREATED',
+        field: 'RunningFor',
+        value: (r) =>
+          `${statusText({ ...r, state: { ...r.state, status: 'exited', finishedAt: r.created } }, now).replace(/^Exited \(\d+\) /, '')}`,
+      },
       { header: 'STATUS', field: 'Status', value: (r) => statusText(r, now) },
-      { header: 'PORTS', field: 'Ports', value: (r) => portLines(r).join(', ') },
+      { header: 'PORTS', field: 'Ports', value: (r) => portsColumn(r.ports) },
       { header: 'NAMES', field: 'Names', value: (r) => r.name },
     ];
-    if (argv.size) columns.push({ header: 'SIZE', field: 'Size', value: (r) => humanSize(sizes.get(r.id) ?? 0) });
-    columns.push({ header: '', field: 'State', value: (r) => r.state.status }, { header: '', field: 'Labels', value: (r) => Object.entries(r.config.Labels).map(([k, v]) => `${k}=${v}`).join(',') });
+    if (argv.size)
+      columns.push({ header: 'SIZE', field: 'Size', value: (r) => humanSize(sizes.get(r.id) ?? 0) });
+    columns.push(
+      { header: '', field: 'State', value: (r) => r.state.status },
+      {
+        header: '',
+        field: 'Labels',
+        value: (r) =>
+          Object.entries(r.config.Labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(','),
+      },
+    );
     const format = argv.format as string | undefined;
     const visible = format ? columns : columns.filter((column) => column.header !== '');
-    printList(records, visible, { quiet: Boolean(argv.quiet), format }, (r) => (noTrunc ? r.id : r.id.slice(0, 12)), out.write);
+    printList(
+      records,
+      visible,
+      { quiet: Boolean(argv.quiet), format },
+      (r) => (noTrunc ? r.id : r.id.slice(0, 12)),
+      out.write,
+    );
   },
 };
-
-function portLines(record: ContainerRecord): string[] {
-  const lines: string[] = [];
-  for (const [port, bindings] of Object.entries(record.hostConfig.PortBindings)) {
-    for (const binding of bindings) lines.push(`${binding.HostIp || '0.0.0.0'}:${binding.HostPort}->${port}`);
-  }
-  return lines;
-}
 
 const inspect: Verb = {
   command: 'inspect <containers..>',
   describe: 'Display detailed information on one or more containers',
-  builder: (cli) => cli.option('format', { alias: 'f', type: 'string' }).option('size', { alias: 's', type: 'boolean' }) as Argv<Args>,
+  builder: (cli) =>
+    cli
+      .option('format', { alias: 'f', type: 'string' })
+      .option('size', { alias: 's', type: 'boolean' }) as Argv<Args>,
   handler: async (argv) => {
     const engine = await openEngine(argv);
     const results: Record<string, unknown>[] = [];
@@ -148,9 +178,14 @@ const logs: Verb = {
     const engine = await openEngine(argv);
     const record = await engine.containers.get(String(argv.container));
     const tailText = argv.tail === undefined || argv.tail === 'all' ? undefined : String(argv.tail);
-    if (tailText !== undefined && !/^\d+$/.test(tailText)) throw new InvalidArgumentError(`invalid tail value: ${tailText}`);
+    if (tailText !== undefined && !/^\d+$/.test(tailText))
+      throw new InvalidArgumentError(`invalid tail value: ${tailText}`);
     const timestamps = Boolean(argv.timestamps);
-    const details = Boolean(argv.details) ? Object.entries(record.config.Labels).map(([k, v]) => `${k}=${v}`).join(',') : '';
+    const details = Boolean(argv.details)
+      ? Object.entries(record.config.Labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')
+      : '';
     const buffers = { stdout: [] as string[], stderr: [] as string[] };
     let pending = 0;
     const flush = (): void => {
@@ -198,19 +233,39 @@ const top: Verb = {
 const stats: Verb = {
   command: 'stats [containers..]',
   describe: 'Display a live stream of container resource usage statistics',
-  builder: (cli) => cli.option('no-stream', { type: 'boolean' }).option('all', { alias: 'a', type: 'boolean' }).option('format', { type: 'string' }).option('no-trunc', { type: 'boolean' }) as Argv<Args>,
+  builder: (cli) =>
+    cli
+      .option('stream', {
+        type: 'boolean',
+        default: true,
+        describe: 'Stream usage (--no-stream: one snapshot)',
+      })
+      .option('all', { alias: 'a', type: 'boolean' })
+      .option('format', { type: 'string' })
+      .option('trunc', {
+        type: 'boolean',
+        default: true,
+        describe: 'Truncate output (--no-trunc: do not)',
+      }) as Argv<Args>,
   handler: async (argv) => {
     const engine = await openEngine(argv);
     const wanted = strings(argv.containers);
-    const once = Boolean(argv['no-stream']);
+    const once = argv.stream === false;
     do {
-      const records = wanted.length > 0 ? await Promise.all(wanted.map((name) => engine.containers.get(name))) : (await engine.containers.list()).filter((r) => argv.all || isActive(r.state.status));
+      const records =
+        wanted.length > 0
+          ? await Promise.all(wanted.map((name) => engine.containers.get(name)))
+          : (await engine.containers.list()).filter((r) => argv.all || isActive(r.state.status));
       const rows = await Promise.all(records.map((record) => sampleStats(record)));
       const columns: Column<(typeof rows)[number]>[] = [
         { header: 'CONTAINER ID', field: 'ID', value: (s) => s.id.slice(0, 12) },
         { header: 'NAME', field: 'Name', value: (s) => s.name },
         { header: 'CPU %', field: 'CPUPerc', value: (s) => `${s.cpuPercent.toFixed(2)}%` },
-        { header: 'MEM USAGE / LIMIT', field: 'MemUsage', value: (s) => `${binarySize(s.memoryUsage)} / ${binarySize(s.memoryLimit)}` },
+        {
+          header: 'MEM USAGE / LIMIT',
+          field: 'MemUsage',
+          value: (s) => `${binarySize(s.memoryUsage)} / ${binarySize(s.memoryLimit)}`,
+        },
         { header: 'MEM %', field: 'MemPerc', value: (s) => `${s.memoryPercent.toFixed(2)}%` },
         { header: 'NET I/O', field: 'NetIO', value: () => '0B / 0B' },
         { header: 'BLOCK I/O', field: 'BlockIO', value: () => '0B / 0B' },
@@ -242,13 +297,7 @@ const port: Verb = {
     const engine = await openEngine(argv);
     const record = await engine.containers.get(String(argv.container));
     const wanted = argv.privatePort === undefined ? undefined : String(argv.privatePort);
-    for (const [key, bindings] of Object.entries(record.hostConfig.PortBindings)) {
-      if (wanted && key !== wanted && key !== `${wanted}/tcp`) continue;
-      for (const binding of bindings) {
-        const address = `${binding.HostIp || '0.0.0.0'}:${binding.HostPort}`;
-        out.line(wanted ? address : `${key} -> ${address}`);
-      }
-    }
+    for (const line of portCommandLines(record.ports, String(argv.container), wanted)) out.line(line);
   },
 };
 
@@ -258,14 +307,16 @@ const diff: Verb = {
   builder: (cli) => cli as Argv<Args>,
   handler: async (argv) => {
     const engine = await openEngine(argv);
-    for (const change of await diffContainer(engine.containers, String(argv.container))) out.line(`${change.kind} ${change.path}`);
+    for (const change of await diffContainer(engine.containers, String(argv.container)))
+      out.line(`${change.kind} ${change.path}`);
   },
 };
 
 export const pruneVerb: Verb = {
   command: 'prune',
   describe: 'Remove all stopped containers',
-  builder: (cli) => cli.option('force', { alias: 'f', type: 'boolean' }).option('filter', { type: 'string', array: true }) as Argv<Args>,
+  builder: (cli) =>
+    cli.option('force', { alias: 'f', type: 'boolean' }).option('filter', { type: 'string' }) as Argv<Args>,
   handler: async (argv) => {
     const engine = await openEngine(argv);
     const filters = strings(argv.filter);

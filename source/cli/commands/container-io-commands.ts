@@ -4,19 +4,27 @@ import yargs from 'yargs';
 import { pipeline } from 'node:stream/promises';
 import { openEngine, out, type GlobalOptions } from '../context.js';
 import { argsAfter } from './container-run-flags.js';
-import { connectAttach, relay } from './container-attach.js';
-import { readExitRecordFor } from './container-helpers.js';
-import { commitContainer, copyFromContainer, copyToContainer, execInContainer, expandEnv, exportContainer, type RunConfig } from '../../engine/container/index.js';
+import { connectAttach, finishAttached, relay } from './container-attach.js';
+import {
+  commitContainer,
+  copyFromContainer,
+  copyToContainer,
+  execInContainer,
+  expandEnv,
+  exportContainer,
+  type RunConfig,
+} from '../../engine/container/index.js';
 import { InvalidArgumentError } from '../../engine/index.js';
 
 type Args = GlobalOptions & Record<string, unknown>;
 type Verb = CommandModule<GlobalOptions, Args>;
-const list = { type: 'string', array: true, default: [] as string[] } as const;
+const list = { type: 'string', array: true, nargs: 1, default: [] as string[] } as const;
 
 const exec: Verb = {
   command: 'exec [args..]',
   describe: 'Execute a command in a running container',
-  builder: (cli) => cli.parserConfiguration({ 'halt-at-non-option': true, 'populate--': true }) as unknown as Argv<Args>,
+  builder: (cli) =>
+    cli.parserConfiguration({ 'halt-at-non-option': true, 'populate--': true }) as unknown as Argv<Args>,
   handler: async (argv) => {
     const flags = await yargs(argsAfter(argv['--'], 'exec'))
       .option('interactive', { alias: 'i', type: 'boolean' })
@@ -26,7 +34,7 @@ const exec: Verb = {
       .option('workdir', { alias: 'w', type: 'string' })
       .option('user', { alias: 'u', type: 'string' })
       .option('root', { type: 'string' })
-      .parserConfiguration({ 'halt-at-non-option': true })
+      .parserConfiguration({ 'halt-at-non-option': true, 'greedy-arrays': false })
       .strict()
       .help(false)
       .version(false)
@@ -35,7 +43,8 @@ const exec: Verb = {
       })
       .parse();
     const [container, ...command] = flags._.map(String);
-    if (!container || command.length === 0) throw new InvalidArgumentError('"exec" requires at least 2 arguments.');
+    if (!container || command.length === 0)
+      throw new InvalidArgumentError('"exec" requires at least 2 arguments.');
     const engine = await openEngine({ root: flags.root ?? argv.root });
     process.exitCode = await execInContainer(engine.containers, container, {
       command,
@@ -52,20 +61,24 @@ const exec: Verb = {
 
 const attach: Verb = {
   command: 'attach <container>',
-  describe: "Attach local standard input, output, and error streams to a running container",
-  builder: (cli) => cli.option('no-stdin', { type: 'boolean' }).option('sig-proxy', { type: 'boolean', default: true }) as Argv<Args>,
+  describe: 'Attach local standard input, output, and error streams to a running container',
+  builder: (cli) =>
+    cli
+      .option('stdin', { type: 'boolean', default: true, describe: 'Attach STDIN (--no-stdin: do not)' })
+      .option('sig-proxy', { type: 'boolean', default: true }) as Argv<Args>,
   handler: async (argv) => {
     const engine = await openEngine(argv);
     const record = await engine.containers.get(String(argv.container));
-    if (record.state.status !== 'running') throw new InvalidArgumentError('You cannot attach to a stopped container, start it first');
+    if (record.state.status !== 'running')
+      throw new InvalidArgumentError('You cannot attach to a stopped container, start it first');
     const dir = engine.containers.store.dir(record.id);
     const session = await connectAttach(dir);
     await relay(session, {
-      stdin: record.config.OpenStdin && !argv['no-stdin'],
+      stdin: record.config.OpenStdin && argv.stdin !== false,
       tty: record.config.Tty,
       proxySignals: argv['sig-proxy'] ? { engine, id: record.id } : undefined,
     });
-    process.exitCode = (await readExitRecordFor(dir)) ?? (await engine.containers.wait(record.id));
+    process.exitCode = await finishAttached(engine, record.id, dir, session.exitCode);
   },
 };
 
@@ -79,7 +92,10 @@ function splitCopyArg(arg: string): { container?: string; path: string } {
 const cp: Verb = {
   command: 'cp <source> <destination>',
   describe: 'Copy files/folders between a container and the local filesystem',
-  builder: (cli) => cli.option('archive', { alias: 'a', type: 'boolean' }).option('follow-link', { alias: 'L', type: 'boolean' }) as Argv<Args>,
+  builder: (cli) =>
+    cli
+      .option('archive', { alias: 'a', type: 'boolean' })
+      .option('follow-link', { alias: 'L', type: 'boolean' }) as Argv<Args>,
   handler: async (argv) => {
     const engine = await openEngine(argv);
     const source = splitCopyArg(String(argv.source));
@@ -134,7 +150,10 @@ export function applyChanges(changes: string[]): Partial<RunConfig> & { Env?: st
         break;
       }
       case 'EXPOSE':
-        config.ExposedPorts = { ...(config.ExposedPorts ?? {}), [rest.includes('/') ? rest : `${rest}/tcp`]: {} };
+        config.ExposedPorts = {
+          ...(config.ExposedPorts ?? {}),
+          [rest.includes('/') ? rest : `${rest}/tcp`]: {},
+        };
         break;
       case 'STOPSIGNAL':
         config.StopSignal = rest;
@@ -151,14 +170,16 @@ const commit: Verb = {
   describe: "Create a new image from a container's changes",
   builder: (cli) =>
     cli
-      .option('change', { alias: 'c', ...list })
+      .option('change', { alias: 'c', type: 'string' })
       .option('message', { alias: 'm', type: 'string' })
       .option('author', { alias: 'a', type: 'string' })
       .option('pause', { alias: 'p', type: 'boolean', default: true }) as Argv<Args>,
   handler: async (argv) => {
     const engine = await openEngine(argv);
     const record = await engine.containers.get(String(argv.container));
-    const changes = applyChanges((argv.change as string[]).map(String));
+    const changes = applyChanges(
+      argv.change === undefined ? [] : ([] as unknown[]).concat(argv.change).map(String),
+    );
     if (changes.Env) changes.Env = [...record.config.Env, ...changes.Env];
     const id = await commitContainer(engine.containers, record.id, {
       ref: argv.repository === undefined ? undefined : String(argv.repository),
@@ -179,7 +200,8 @@ const exportVerb: Verb = {
     const engine = await openEngine(argv);
     const { stream, done } = await exportContainer(engine.containers, String(argv.container));
     const { createWriteStream } = await import('node:fs');
-    if (!argv.output && process.stdout.isTTY) throw new InvalidArgumentError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
+    if (!argv.output && process.stdout.isTTY)
+      throw new InvalidArgumentError('cowardly refusing to save to a terminal. Use the -o flag or redirect');
     await pipeline(stream, argv.output ? createWriteStream(String(argv.output)) : process.stdout);
     await done;
   },

@@ -1,11 +1,11 @@
 /** create, run, start, stop, restart, kill, pause, unpause, rm, rename, wait, and the hidden cleanup. */
 import type { Argv, CommandModule } from 'yargs';
 import { openEngine, out, type GlobalOptions } from '../context.js';
-import { isActive, readExitRecordFor } from './container-helpers.js';
-import { argsAfter, createOptionsFrom, parseRunArgs } from './container-run-flags.js';
-import { connectAttach, relay } from './container-attach.js';
+import { isActive } from './container-helpers.js';
+import { argsAfter, assertTerminal, createOptionsFrom, parseRunArgs } from './container-run-flags.js';
+import { connectAttach, finishAttached, relay } from './container-attach.js';
 import { BerthError, type Engine } from '../../engine/index.js';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { networkWarnings } from '../../engine/container/index.js';
 
 type Args = GlobalOptions & Record<string, unknown>;
 type Verb = CommandModule<GlobalOptions, Args>;
@@ -13,7 +13,10 @@ type Verb = CommandModule<GlobalOptions, Args>;
 const names = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
 
 /** Runs `action` for each named container, printing what docker prints; exit 1 if any failed. */
-async function eachContainer(list: string[], action: (name: string) => Promise<string | undefined>): Promise<void> {
+async function eachContainer(
+  list: string[],
+  action: (name: string) => Promise<string | undefined>,
+): Promise<void> {
   let failed = false;
   for (const name of list) {
     try {
@@ -27,33 +30,41 @@ async function eachContainer(list: string[], action: (name: string) => Promise<s
   if (failed) process.exitCode = 1;
 }
 
-async function runForeground(engine: Engine, id: string, options: { stdin: boolean; tty: boolean; autoRemove: boolean }): Promise<number> {
+/**
+ * Starts a container held until we attach (--attach-wait, so no output is lost), relays its
+ * stdio, and returns its exit code once the record says it exited (or it is gone with --rm).
+ */
+async function runForeground(
+  engine: Engine,
+  id: string,
+  options: { stdin: boolean; tty: boolean },
+): Promise<number> {
   const record = await engine.containers.start(id, { attachWait: true });
   const dir = engine.containers.store.dir(record.id);
   const session = await connectAttach(dir);
   await relay(session, { stdin: options.stdin, tty: options.tty, proxySignals: { engine, id: record.id } });
-  const exit = await readExitRecordFor(dir);
-  if (options.autoRemove) {
-    for (let i = 0; i < 500 && (await engine.containers.store.read(record.id)); i++) await sleep(20);
-    return exit ?? 0;
-  }
-  return exit ?? (await engine.containers.wait(record.id));
+  return finishAttached(engine, record.id, dir, session.exitCode);
 }
 
 const runVerb = (verb: 'run' | 'create'): Verb => ({
   command: `${verb} [args..]`,
   describe: verb === 'run' ? 'Create and run a new container from an image' : 'Create a new container',
-  builder: (cli) => cli.parserConfiguration({ 'halt-at-non-option': true, 'populate--': true }) as unknown as Argv<Args>,
+  builder: (cli) =>
+    cli.parserConfiguration({ 'halt-at-non-option': true, 'populate--': true }) as unknown as Argv<Args>,
   handler: async (argv) => {
     const { flags, image, command } = await parseRunArgs(argsAfter(argv['--'], verb));
+    if (verb === 'run') assertTerminal(flags);
     const engine = await openEngine({ root: flags.root ?? argv.root });
     const options = await createOptionsFrom(flags, image, command);
+    for (const warning of networkWarnings(options)) out.error(warning);
     let record;
     try {
       record = await engine.containers.create(options);
     } catch (error) {
       if (error instanceof BerthError && error.code === 'IMAGE_NOT_FOUND') {
-        out.error(`Unable to find image '${image.includes(':') || image.includes('@') ? image : `${image}:latest`}' locally`);
+        out.error(
+          `Unable to find image '${image.includes(':') || image.includes('@') ? image : `${image}:latest`}' locally`,
+        );
         throw new BerthError(error.code, `Error response from daemon: ${error.message}`, 125);
       }
       throw error;
@@ -68,7 +79,10 @@ const runVerb = (verb: 'run' | 'create'): Verb => ({
         out.line(record.id);
         return;
       }
-      process.exitCode = await runForeground(engine, record.id, { stdin: flags.interactive ?? false, tty: flags.tty ?? false, autoRemove: flags.rm ?? false });
+      process.exitCode = await runForeground(engine, record.id, {
+        stdin: flags.interactive ?? false,
+        tty: flags.tty ?? false,
+      });
     } catch (error) {
       if (flags.rm) await engine.containers.remove(record.id, { force: true }).catch(() => undefined);
       throw error;
@@ -76,7 +90,12 @@ const runVerb = (verb: 'run' | 'create'): Verb => ({
   },
 });
 
-const simple = (command: string, describe: string, builder: (cli: Argv<GlobalOptions>) => Argv<Args>, handler: (engine: Engine, argv: Args) => Promise<void>): Verb => ({
+const simple = (
+  command: string,
+  describe: string,
+  builder: (cli: Argv<GlobalOptions>) => Argv<Args>,
+  handler: (engine: Engine, argv: Args) => Promise<void>,
+): Verb => ({
   command,
   describe,
   builder,
@@ -89,12 +108,18 @@ export const lifecycleVerbs: Verb[] = [
   simple(
     'start <containers..>',
     'Start one or more stopped containers',
-    (cli) => cli.option('attach', { alias: 'a', type: 'boolean' }).option('interactive', { alias: 'i', type: 'boolean' }) as Argv<Args>,
+    (cli) =>
+      cli
+        .option('attach', { alias: 'a', type: 'boolean' })
+        .option('interactive', { alias: 'i', type: 'boolean' }) as Argv<Args>,
     async (engine, argv) => {
       const list = names(argv.containers);
       if (argv.attach && list.length === 1) {
         const record = await engine.containers.get(list[0] as string);
-        process.exitCode = await runForeground(engine, record.id, { stdin: Boolean(argv.interactive), tty: record.config.Tty, autoRemove: record.hostConfig.AutoRemove });
+        process.exitCode = await runForeground(engine, record.id, {
+          stdin: Boolean(argv.interactive),
+          tty: record.config.Tty,
+        });
         return;
       }
       await eachContainer(list, async (name) => {
@@ -107,52 +132,87 @@ export const lifecycleVerbs: Verb[] = [
   simple(
     'stop <containers..>',
     'Stop one or more running containers',
-    (cli) => cli.option('time', { alias: 't', type: 'number' }).option('signal', { alias: 's', type: 'string' }) as Argv<Args>,
+    (cli) =>
+      cli
+        .option('time', { alias: 't', type: 'number' })
+        .option('signal', { alias: 's', type: 'string' }) as Argv<Args>,
     async (engine, argv) =>
       eachContainer(names(argv.containers), async (name) => {
-        await engine.containers.stop(name, argv.time as number | undefined, argv.signal as string | undefined);
+        await engine.containers.stop(
+          name,
+          argv.time as number | undefined,
+          argv.signal as string | undefined,
+        );
         return name;
       }),
   ),
-  simple('restart <containers..>', 'Restart one or more containers', (cli) => cli.option('time', { alias: 't', type: 'number' }) as Argv<Args>, async (engine, argv) =>
-    eachContainer(names(argv.containers), async (name) => {
-      await engine.containers.restart(name, argv.time as number | undefined);
-      return name;
-    }),
+  simple(
+    'restart <containers..>',
+    'Restart one or more containers',
+    (cli) => cli.option('time', { alias: 't', type: 'number' }) as Argv<Args>,
+    async (engine, argv) =>
+      eachContainer(names(argv.containers), async (name) => {
+        await engine.containers.restart(name, argv.time as number | undefined);
+        return name;
+      }),
   ),
-  simple('kill <containers..>', 'Kill one or more running containers', (cli) => cli.option('signal', { alias: 's', type: 'string', default: 'KILL' }) as Argv<Args>, async (engine, argv) =>
-    eachContainer(names(argv.containers), async (name) => {
-      await engine.containers.kill(name, String(argv.signal));
-      return name;
-    }),
+  simple(
+    'kill <containers..>',
+    'Kill one or more running containers',
+    (cli) => cli.option('signal', { alias: 's', type: 'string', default: 'KILL' }) as Argv<Args>,
+    async (engine, argv) =>
+      eachContainer(names(argv.containers), async (name) => {
+        await engine.containers.kill(name, String(argv.signal));
+        return name;
+      }),
   ),
-  simple('pause <containers..>', 'Pause all processes within one or more containers', (cli) => cli as Argv<Args>, async (engine, argv) =>
-    eachContainer(names(argv.containers), async (name) => {
-      await engine.containers.pause(name);
-      return name;
-    }),
+  simple(
+    'pause <containers..>',
+    'Pause all processes within one or more containers',
+    (cli) => cli as Argv<Args>,
+    async (engine, argv) =>
+      eachContainer(names(argv.containers), async (name) => {
+        await engine.containers.pause(name);
+        return name;
+      }),
   ),
-  simple('unpause <containers..>', 'Unpause all processes within one or more containers', (cli) => cli as Argv<Args>, async (engine, argv) =>
-    eachContainer(names(argv.containers), async (name) => {
-      await engine.containers.unpause(name);
-      return name;
-    }),
+  simple(
+    'unpause <containers..>',
+    'Unpause all processes within one or more containers',
+    (cli) => cli as Argv<Args>,
+    async (engine, argv) =>
+      eachContainer(names(argv.containers), async (name) => {
+        await engine.containers.unpause(name);
+        return name;
+      }),
   ),
   simple(
     'rm <containers..>',
     'Remove one or more containers',
-    (cli) => cli.option('force', { alias: 'f', type: 'boolean' }).option('volumes', { alias: 'v', type: 'boolean' }) as Argv<Args>,
+    (cli) =>
+      cli
+        .option('force', { alias: 'f', type: 'boolean' })
+        .option('volumes', { alias: 'v', type: 'boolean' }) as Argv<Args>,
     async (engine, argv) =>
       eachContainer(names(argv.containers), async (name) => {
-        await engine.containers.remove(name, { force: Boolean(argv.force) });
+        await engine.containers.remove(name, { force: Boolean(argv.force), volumes: Boolean(argv.volumes) });
         return name;
       }),
   ),
-  simple('rename <container> <newName>', 'Rename a container', (cli) => cli as Argv<Args>, async (engine, argv) => {
-    await engine.containers.rename(String(argv.container), String(argv.newName));
-  }),
-  simple('wait <containers..>', 'Block until one or more containers stop, then print their exit codes', (cli) => cli as Argv<Args>, async (engine, argv) =>
-    eachContainer(names(argv.containers), async (name) => String(await engine.containers.wait(name))),
+  simple(
+    'rename <container> <newName>',
+    'Rename a container',
+    (cli) => cli as Argv<Args>,
+    async (engine, argv) => {
+      await engine.containers.rename(String(argv.container), String(argv.newName));
+    },
+  ),
+  simple(
+    'wait <containers..>',
+    'Block until one or more containers stop, then print their exit codes',
+    (cli) => cli as Argv<Args>,
+    async (engine, argv) =>
+      eachContainer(names(argv.containers), async (name) => String(await engine.containers.wait(name))),
   ),
 ];
 

@@ -16,13 +16,21 @@ import {
   readEnvFile,
   type CreateOptions,
 } from '../../engine/container/index.js';
-import { InvalidArgumentError } from '../../engine/index.js';
+import { InvalidArgumentError, parsePublishSpecs, toPortBindings } from '../../engine/index.js';
 
-const list = { type: 'string', array: true, default: [] as string[] } as const;
+/**
+ * Repeatable flags (`-e A -e B`): one value per occurrence. Without `nargs: 1` a yargs array
+ * option swallows the words after it, so `run -v x:/d busybox ls` lost its image.
+ */
+const list = { type: 'string', array: true, nargs: 1, default: [] as string[] } as const;
 
 export function runFlags<T>(cli: Argv<T>) {
   return cli
-    .option('detach', { alias: 'd', type: 'boolean', describe: 'Run in the background and print the container ID' })
+    .option('detach', {
+      alias: 'd',
+      type: 'boolean',
+      describe: 'Run in the background and print the container ID',
+    })
     .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open' })
     .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
     .option('rm', { type: 'boolean', describe: 'Remove the container when it exits' })
@@ -51,7 +59,16 @@ export function runFlags<T>(cli: Argv<T>) {
     .option('security-opt', list)
     .option('log-opt', list)
     .option('publish', { alias: 'p', ...list })
+    .option('publish-all', { alias: 'P', type: 'boolean', describe: 'Publish all exposed ports to random ports' })
+    .option('expose', list)
+    .option('add-host', list)
+    .option('dns', list)
+    .option('dns-search', list)
+    .option('dns-option', list)
     .option('volume', { alias: 'v', ...list })
+    .option('mount', list)
+    .option('tmpfs', list)
+    .option('volumes-from', list)
     .option('root', { type: 'string' })
     .help(false)
     .version(false);
@@ -60,9 +77,11 @@ export function runFlags<T>(cli: Argv<T>) {
 export type RunFlags = Awaited<ReturnType<ReturnType<typeof runFlags>['parse']>>;
 
 /** Splits `… run [flags] IMAGE [COMMAND…]` into parsed flags, image and command. */
-export async function parseRunArgs(args: string[]): Promise<{ flags: RunFlags; image: string; command: string[] }> {
+export async function parseRunArgs(
+  args: string[],
+): Promise<{ flags: RunFlags; image: string; command: string[] }> {
   const parser = runFlags(yargs(args))
-    .parserConfiguration({ 'halt-at-non-option': true, 'populate--': false })
+    .parserConfiguration({ 'halt-at-non-option': true, 'populate--': false, 'greedy-arrays': false })
     .strict()
     .fail((message, error) => {
       throw error ?? new InvalidArgumentError(message);
@@ -78,26 +97,12 @@ function one(value: string | undefined, parse: (text: string) => number): number
   return value === undefined ? undefined : parse(value);
 }
 
-function portBindings(entries: string[]): CreateOptions['portBindings'] {
-  const bindings: NonNullable<CreateOptions['portBindings']> = {};
-  for (const entry of entries) {
-    const parts = entry.split(':');
-    const containerPart = parts.pop() ?? '';
-    const hostPort = parts.pop() ?? '';
-    const hostIp = parts.join(':');
-    const key = containerPart.includes('/') ? containerPart : `${containerPart}/tcp`;
-    if (!/^\d+\/(tcp|udp)$/.test(key)) throw new InvalidArgumentError(`invalid containerPort: ${containerPart}`);
-    (bindings[key] ??= []).push({ HostIp: hostIp, HostPort: hostPort });
-  }
-  return bindings;
-}
-
-export async function createOptionsFrom(flags: RunFlags, image: string, command: string[]): Promise<CreateOptions> {
+export async function createOptionsFrom(
+  flags: RunFlags,
+  image: string,
+  command: string[],
+): Promise<CreateOptions> {
   const envFiles = (await Promise.all(flags['env-file'].map(String).map(readEnvFile))).flat();
-  if (flags.tty && !process.stdin.isTTY && flags.interactive && !process.env.BERTH_FORCE_TTY) {
-    // docker refuses -it without a terminal; berth lets tests force it.
-    throw new InvalidArgumentError('the input device is not a TTY');
-  }
   return {
     image,
     command,
@@ -127,9 +132,28 @@ export async function createOptionsFrom(flags: RunFlags, image: string, command:
     tty: flags.tty,
     interactive: flags.interactive,
     autoRemove: flags.rm,
-    portBindings: portBindings(flags.publish.map(String)),
+    portBindings: toPortBindings(parsePublishSpecs(flags.publish.map(String))),
+    publishAll: flags['publish-all'],
+    expose: flags.expose.map(String),
+    addHosts: flags['add-host'].map(String),
+    dns: flags.dns.map(String),
+    dnsSearch: flags['dns-search'].map(String),
+    dnsOptions: flags['dns-option'].map(String),
     binds: flags.volume.length > 0 ? flags.volume.map(String) : undefined,
+    mountFlags: {
+      volume: flags.volume.map(String),
+      mount: flags.mount.map(String),
+      tmpfs: flags.tmpfs.map(String),
+      volumesFrom: flags['volumes-from'].map(String),
+    },
   };
+}
+
+/** docker refuses a foreground `run -it` without a terminal to attach (`-d` and `create` are fine). */
+export function assertTerminal(flags: RunFlags): void {
+  if (flags.tty && flags.interactive && !flags.detach && !process.stdin.isTTY) {
+    throw new InvalidArgumentError('the input device is not a TTY');
+  }
 }
 
 /** The raw arguments after `verb` (the global parser stops there; see container-commands). */

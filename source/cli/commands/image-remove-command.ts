@@ -1,8 +1,8 @@
 /** `rmi` / `image rm`, `tag` / `image tag` and `image prune`, printing docker's lines. */
-import { createInterface } from 'node:readline/promises';
 import { asBerthError, type RemoveLine } from '../../engine/index.js';
 import { openEngine, out, type GlobalOptions } from '../context.js';
 import { humanSize } from '../output/human-units.js';
+import { confirm } from '../output/confirm.js';
 
 type RemoveArgs = GlobalOptions & { images: string[]; force: boolean; noPrune: boolean };
 
@@ -31,18 +31,6 @@ export async function removeImagesCommand(argv: RemoveArgs): Promise<void> {
 export async function tagCommand(argv: GlobalOptions & { source: string; target: string }): Promise<void> {
   const engine = await openEngine(argv);
   await engine.images.tag(argv.source, argv.target);
-}
-
-async function confirm(question: string): Promise<boolean> {
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await prompt.question(question);
-    return /^y(es)?$/i.test(answer.trim());
-  } catch {
-    return false; // stdin closed: no answer is a no
-  } finally {
-    prompt.close();
-  }
 }
 
 export async function pruneImagesCommand(

@@ -1,5 +1,4 @@
 /** `volume create|ls|inspect|rm|prune`, with docker's flags and output. */
-import { createInterface } from 'node:readline/promises';
 import type { Argv } from 'yargs';
 import { asBerthError, InvalidArgumentError } from '../../engine/index.js';
 import type { VolumeListEntry } from '../../engine/volume/index.js';
@@ -7,6 +6,7 @@ import { openEngine, out, type GlobalOptions } from '../context.js';
 import { humanSize } from '../output/human-units.js';
 import { printList, type Column } from '../output/print-list.js';
 import { renderTemplate } from '../output/template.js';
+import { confirm } from '../output/confirm.js';
 
 /** One value per occurrence (`--label a=1 --label b=2 NAME`), so a list flag never eats NAME. */
 const repeated = { type: 'string', array: true, nargs: 1, default: [] as string[] } as const;
@@ -23,11 +23,19 @@ function keyValues(entries: string[], what: string): Record<string, string> {
   return map;
 }
 
-type CreateArgs = GlobalOptions & { volume?: string; name?: string; driver: string; label: string[]; opt: string[] };
+type CreateArgs = GlobalOptions & {
+  volume?: string;
+  name?: string;
+  driver: string;
+  label: string[];
+  opt: string[];
+};
 
 async function createCommand(argv: CreateArgs): Promise<void> {
   if (argv.volume && argv.name && argv.volume !== argv.name) {
-    throw new InvalidArgumentError(`conflicting options: either specify --name or provide positional arg, not both`);
+    throw new InvalidArgumentError(
+      `conflicting options: either specify --name or provide positional arg, not both`,
+    );
   }
   const engine = await openEngine(argv);
   const name = argv.volume ?? argv.name;
@@ -55,7 +63,11 @@ const extraColumns: Column<VolumeListEntry>[] = [
   { header: 'SCOPE', field: 'Scope', value: () => 'local' },
   { header: 'MOUNTPOINT', field: 'Mountpoint', value: (volume) => volume.mountpoint },
   { header: 'LABELS', field: 'Labels', value: (volume) => labelText(volume.labels) },
-  { header: 'CREATED AT', field: 'CreatedAt', value: (volume) => new Date(volume.created).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+  {
+    header: 'CREATED AT',
+    field: 'CreatedAt',
+    value: (volume) => new Date(volume.created).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  },
   { header: 'LINKS', field: 'Links', value: (volume) => String(volume.usedBy.length) },
   { header: 'SIZE', field: 'Size', value: () => 'N/A' },
 ];
@@ -111,17 +123,6 @@ async function removeCommand(argv: RemoveArgs): Promise<void> {
   if (exitCode !== 0) process.exitCode = exitCode;
 }
 
-async function confirm(question: string): Promise<boolean> {
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await prompt.question(question)).trim());
-  } catch {
-    return false; // stdin closed: no answer is a no
-  } finally {
-    prompt.close();
-  }
-}
-
 type PruneArgs = GlobalOptions & { all: boolean; force: boolean; filter: string[] };
 
 async function pruneCommand(argv: PruneArgs): Promise<void> {
@@ -154,7 +155,12 @@ export function registerVolumeCommands(cli: Argv<GlobalOptions>): Argv<GlobalOpt
             .parserConfiguration(parsing)
             .positional('volume', { type: 'string', describe: 'Volume name (random when omitted)' })
             .option('name', { type: 'string', hidden: true, describe: 'Volume name' })
-            .option('driver', { alias: 'd', type: 'string', default: 'local', describe: 'Volume driver name' })
+            .option('driver', {
+              alias: 'd',
+              type: 'string',
+              default: 'local',
+              describe: 'Volume driver name',
+            })
             .option('label', { ...repeated, describe: 'Set metadata for a volume' })
             .option('opt', { alias: 'o', ...repeated, describe: 'Set driver specific options' }),
         (argv) => createCommand(argv),
@@ -165,9 +171,21 @@ export function registerVolumeCommands(cli: Argv<GlobalOptions>): Argv<GlobalOpt
         (yargs) =>
           yargs
             .parserConfiguration(parsing)
-            .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only display volume names' })
-            .option('filter', { alias: 'f', ...repeated, describe: 'Filter output (dangling=true, name=…, label=…, driver=…)' })
-            .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go template" }),
+            .option('quiet', {
+              alias: 'q',
+              type: 'boolean',
+              default: false,
+              describe: 'Only display volume names',
+            })
+            .option('filter', {
+              alias: 'f',
+              ...repeated,
+              describe: 'Filter output (dangling=true, name=…, label=…, driver=…)',
+            })
+            .option('format', {
+              type: 'string',
+              describe: "Format output: 'table', 'json', or a Go template",
+            }),
         (argv) => listCommand(argv),
       )
       .command(
@@ -176,7 +194,11 @@ export function registerVolumeCommands(cli: Argv<GlobalOptions>): Argv<GlobalOpt
         (yargs) =>
           yargs
             .positional('volumes', { type: 'string', array: true, demandOption: true })
-            .option('format', { alias: 'f', type: 'string', describe: "Format output: 'json' or a Go template" }),
+            .option('format', {
+              alias: 'f',
+              type: 'string',
+              describe: "Format output: 'json' or a Go template",
+            }),
         (argv) => inspectCommand(argv),
       )
       .command(
@@ -186,7 +208,12 @@ export function registerVolumeCommands(cli: Argv<GlobalOptions>): Argv<GlobalOpt
           yargs
             .parserConfiguration(parsing)
             .positional('volumes', { type: 'string', array: true, demandOption: true })
-            .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Do not fail when a volume does not exist' }),
+            .option('force', {
+              alias: 'f',
+              type: 'boolean',
+              default: false,
+              describe: 'Do not fail when a volume does not exist',
+            }),
         (argv) => removeCommand(argv),
       )
       .command(
@@ -195,8 +222,18 @@ export function registerVolumeCommands(cli: Argv<GlobalOptions>): Argv<GlobalOpt
         (yargs) =>
           yargs
             .parserConfiguration(parsing)
-            .option('all', { alias: 'a', type: 'boolean', default: false, describe: 'Remove all unused volumes, not just anonymous ones' })
-            .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Do not prompt for confirmation' })
+            .option('all', {
+              alias: 'a',
+              type: 'boolean',
+              default: false,
+              describe: 'Remove all unused volumes, not just anonymous ones',
+            })
+            .option('force', {
+              alias: 'f',
+              type: 'boolean',
+              default: false,
+              describe: 'Do not prompt for confirmation',
+            })
             .option('filter', { ...repeated, describe: 'Provide filter values (label=…, label!=…)' }),
         (argv) => pruneCommand(argv),
       )

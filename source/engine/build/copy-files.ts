@@ -52,22 +52,35 @@ async function placeFor(root: string, path: string, parentOwner: Owner): Promise
   return join(parent, posix.basename(path));
 }
 
-async function copyEntry(tree: SourceTree, rel: string, stat: Stats, root: string, dest: string, options: PlaceOptions, created: Owner): Promise<void> {
+interface Target {
+  /** Host path of the entry; its parent is resolved inside the root already. */
+  host: string;
+  /** The same place as an in-root path, to resolve a symlink found there. */
+  path: string;
+}
+
+async function copyEntry(tree: SourceTree, rel: string, stat: Stats, root: string, target: Target, options: PlaceOptions): Promise<void> {
   const owner = ownerOf(tree, stat, options);
   const source = join(tree.root, rel);
+  let host = target.host;
+  const existing = await lstat(host).catch(() => undefined);
   if (stat.isDirectory()) {
-    const host = await placeFor(root, dest, created);
-    const existing = await lstat(host).catch(() => undefined);
-    if (existing && !existing.isDirectory()) await rm(host, { force: true });
-    if (!existing?.isDirectory()) await mkdir(host);
-    await copyChildren(tree, rel, root, dest, options, created);
+    if (existing?.isSymbolicLink()) {
+      // A link to a directory in the image is followed (inside the root), as docker does.
+      host = await resolveInRoot(root, target.path);
+      const resolved = await lstat(host).catch(() => undefined);
+      if (resolved && !resolved.isDirectory()) await rm(host, { force: true });
+      if (!resolved?.isDirectory()) await mkdir(host);
+    } else {
+      if (existing && !existing.isDirectory()) await rm(host, { force: true });
+      if (!existing?.isDirectory()) await mkdir(host);
+    }
+    await copyChildren(tree, rel, root, { host, path: target.path }, options);
     await lchown(host, owner.uid, owner.gid);
     await chmod(host, options.mode ?? stat.mode & 0o7777);
     await utimes(host, stat.atime, stat.mtime);
     return;
   }
-  const host = await placeFor(root, dest, created);
-  const existing = await lstat(host).catch(() => undefined);
   if (existing) await rm(host, { recursive: existing.isDirectory(), force: true });
   if (stat.isSymbolicLink()) {
     await symlink(await readlink(source), host);
@@ -81,11 +94,22 @@ async function copyEntry(tree: SourceTree, rel: string, stat: Stats, root: strin
   await utimes(host, stat.atime, stat.mtime);
 }
 
-async function copyChildren(tree: SourceTree, rel: string, root: string, dest: string, options: PlaceOptions, created: Owner): Promise<void> {
+/** Files of one directory are copied this many at a time (the syscalls overlap in libuv's pool). */
+const FILE_CONCURRENCY = 8;
+
+async function copyChildren(tree: SourceTree, rel: string, root: string, parent: Target, options: PlaceOptions): Promise<void> {
+  const files: (() => Promise<void>)[] = [];
   for (const name of await tree.list(rel)) {
     const child = rel === '' ? name : `${rel}/${name}`;
     const stat = await tree.stat(child);
-    if (stat) await copyEntry(tree, child, stat, root, posix.join(dest, name), options, created);
+    if (!stat) continue;
+    const copy = (): Promise<void> =>
+      copyEntry(tree, child, stat, root, { host: join(parent.host, name), path: posix.join(parent.path, name) }, options);
+    if (stat.isDirectory()) await copy();
+    else files.push(copy);
+  }
+  for (let i = 0; i < files.length; i += FILE_CONCURRENCY) {
+    await Promise.all(files.slice(i, i + FILE_CONCURRENCY).map((copy) => copy()));
   }
 }
 
@@ -102,12 +126,12 @@ export async function isDirInRoot(root: string, path: string): Promise<boolean> 
 export async function copySource(tree: SourceTree, source: CopySource, root: string, dest: string, destIsDir: boolean, options: PlaceOptions): Promise<void> {
   const created = options.owner ?? { uid: 0, gid: 0 };
   if (source.stat.isDirectory()) {
-    await mkdirAllInRoot(root, dest, created);
-    await copyChildren(tree, source.rel, root, dest, options, created);
+    const host = await mkdirAllInRoot(root, dest, created);
+    await copyChildren(tree, source.rel, root, { host, path: dest }, options);
     return;
   }
-  const target = destIsDir ? posix.join(dest, source.name) : dest;
-  await copyEntry(tree, source.rel, source.stat, root, target, options, created);
+  const path = destIsDir ? posix.join(dest, source.name) : dest;
+  await copyEntry(tree, source.rel, source.stat, root, { host: await placeFor(root, path, created), path }, options);
 }
 
 /** Writes a file with `data` (heredoc sources, downloads placed by name). */

@@ -7,7 +7,16 @@ import { spawn, type StdioOptions } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { builtinRuntimePath, containerEnv, defaultRlimits, ociCapabilities, ociRuntimePath, resolveUser, rootfsDirs, type OciProcess } from '../runtime/index.js';
+import {
+  builtinRuntimePath,
+  containerEnv,
+  defaultRlimits,
+  ociCapabilities,
+  ociRuntimePath,
+  resolveUser,
+  rootfsDirs,
+  type OciProcess,
+} from '../runtime/index.js';
 import { ContainerStateError } from './container-errors.js';
 import { noNewPrivileges } from './create-container.js';
 import { isOciRuntime } from './container-start.js';
@@ -24,16 +33,26 @@ export interface ExecOptions {
   stdio?: StdioOptions;
 }
 
-export async function execInContainer(containers: Containers, nameOrId: string, options: ExecOptions): Promise<number> {
+export async function execInContainer(
+  containers: Containers,
+  nameOrId: string,
+  options: ExecOptions,
+): Promise<number> {
   const record = await containers.get(nameOrId);
   if (record.state.status === 'paused') {
     throw new ContainerStateError(`container ${record.id} is paused, unpause the container before exec`);
   }
-  if (record.state.status !== 'running') throw new ContainerStateError(`container ${record.id} is not running`);
+  if (record.state.status !== 'running')
+    throw new ContainerStateError(`container ${record.id} is not running`);
   const rootfs = rootfsDirs(containers.store.dir(record.id)).merged;
   const userSpec = options.user ?? record.config.User;
   const user = await resolveUser(rootfs, userSpec);
-  const env = containerEnv(record.config.Env, options.env ?? [], record.config.Hostname, options.tty ?? false);
+  const env = containerEnv(
+    record.config.Env,
+    options.env ?? [],
+    record.config.Hostname,
+    options.tty ?? false,
+  );
   if (!env.some((entry) => entry.startsWith('HOME='))) env.push(`HOME=${user.home}`);
   const process_: OciProcess = {
     terminal: options.tty ?? false,
@@ -42,7 +61,11 @@ export async function execInContainer(containers: Containers, nameOrId: string, 
     env,
     cwd: options.workdir || record.config.WorkingDir || '/',
     capabilities: ociCapabilities(
-      { capAdd: record.hostConfig.CapAdd ?? undefined, capDrop: record.hostConfig.CapDrop ?? undefined, privileged: record.hostConfig.Privileged },
+      {
+        capAdd: record.hostConfig.CapAdd ?? undefined,
+        capDrop: record.hostConfig.CapDrop ?? undefined,
+        privileged: record.hostConfig.Privileged,
+      },
       user.uid,
     ),
     rlimits: defaultRlimits(),
@@ -58,17 +81,39 @@ export async function execInContainer(containers: Containers, nameOrId: string, 
       command = ociRuntimePath(record.hostConfig.Runtime);
       const { cgroupsPath: _unused, ...plain } = process_;
       await writeFile(file, JSON.stringify(plain));
-      args = ['exec', '--process', file, ...(options.detach ? ['--detach'] : []), ...(options.tty && !options.detach ? ['--tty'] : []), record.id];
+      args = [
+        'exec',
+        '--process',
+        file,
+        ...(options.detach ? ['--detach'] : []),
+        ...(options.tty && !options.detach ? ['--tty'] : []),
+        record.id,
+      ];
     } else {
       command = builtinRuntimePath();
-      args = ['exec', '--pid', String(record.state.pid), '--process', file, ...(options.tty ? ['--tty'] : []), ...(options.detach ? ['--detach'] : [])];
+      args = [
+        'exec',
+        '--pid',
+        String(record.state.pid),
+        '--process',
+        file,
+        ...(options.tty ? ['--tty'] : []),
+        ...(options.detach ? ['--detach'] : []),
+      ];
     }
     const child = spawn(command, args, { stdio: options.stdio ?? 'inherit' });
     const code = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
-      child.once('close', (exitCode, signal) => resolve(exitCode ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 0)));
+      child.once('close', (exitCode, signal) =>
+        resolve(exitCode ?? (signal ? 128 + (signal === 'SIGKILL' ? 9 : 15) : 0)),
+      );
     });
-    await containers.events.append({ kind: 'container', action: 'exec_die', id: record.id, attributes: { name: record.name, exitCode: String(code) } });
+    await containers.events.append({
+      kind: 'container',
+      action: 'exec_die',
+      id: record.id,
+      attributes: { name: record.name, exitCode: String(code) },
+    });
     return code;
   } finally {
     await rm(file, { force: true });

@@ -25,7 +25,10 @@ async function existsInLowers(lowers: string[], rel: string): Promise<boolean> {
 }
 
 /** docker diff: walks the container layer; whiteouts (0:0 char devices) are deletions. */
-export async function containerChanges(upper: string, lowers: string[]): Promise<{ kind: ChangeKind; path: string }[]> {
+export async function containerChanges(
+  upper: string,
+  lowers: string[],
+): Promise<{ kind: ChangeKind; path: string }[]> {
   const changes: { kind: ChangeKind; path: string }[] = [];
   const walk = async (rel: string): Promise<void> => {
     const entries = await readdir(join(upper, rel), { withFileTypes: true }).catch(() => []);
@@ -45,7 +48,11 @@ export async function containerChanges(upper: string, lowers: string[]): Promise
 }
 
 /** Mounts the rootfs for the duration of `action` when the container is not running. */
-export async function withRootfs<T>(containers: Containers, record: ContainerRecord, action: (rootfs: string) => Promise<T>): Promise<T> {
+export async function withRootfs<T>(
+  containers: Containers,
+  record: ContainerRecord,
+  action: (rootfs: string) => Promise<T>,
+): Promise<T> {
   const dirs = rootfsDirs(containers.store.dir(record.id));
   const wasMounted = isMounted(dirs.merged);
   if (!wasMounted) await mountRootfs(dirs, containers.layers.lowerDirs(record.chainIds));
@@ -59,9 +66,15 @@ export async function withRootfs<T>(containers: Containers, record: ContainerRec
   }
 }
 
-export async function diffContainer(containers: Containers, nameOrId: string): Promise<{ kind: ChangeKind; path: string }[]> {
+export async function diffContainer(
+  containers: Containers,
+  nameOrId: string,
+): Promise<{ kind: ChangeKind; path: string }[]> {
   const record = await containers.get(nameOrId);
-  return containerChanges(rootfsDirs(containers.store.dir(record.id)).upper, containers.layers.lowerDirs(record.chainIds));
+  return containerChanges(
+    rootfsDirs(containers.store.dir(record.id)).upper,
+    containers.layers.lowerDirs(record.chainIds),
+  );
 }
 
 export interface CommitOptions {
@@ -73,7 +86,11 @@ export interface CommitOptions {
   pause?: boolean;
 }
 
-export async function commitContainer(containers: Containers, nameOrId: string, options: CommitOptions = {}): Promise<Digest> {
+export async function commitContainer(
+  containers: Containers,
+  nameOrId: string,
+  options: CommitOptions = {},
+): Promise<Digest> {
   const record = await containers.get(nameOrId);
   const pause = options.pause !== false && record.state.status === 'running';
   if (pause) await containers.pause(record.id);
@@ -100,7 +117,12 @@ export async function commitContainer(containers: Containers, nameOrId: string, 
       ref: options.ref,
       containerId: record.id,
     });
-    await containers.events.append({ kind: 'container', action: 'commit', id: record.id, attributes: { name: record.name, image: id } });
+    await containers.events.append({
+      kind: 'container',
+      action: 'commit',
+      id: record.id,
+      attributes: { name: record.name, image: id },
+    });
     return id;
   } finally {
     if (pause) await containers.unpause(record.id).catch(() => undefined);
@@ -108,15 +130,21 @@ export async function commitContainer(containers: Containers, nameOrId: string, 
 }
 
 /** docker export: the merged filesystem as a tar stream (numeric owners, no symlinks followed). */
-export async function exportContainer(containers: Containers, nameOrId: string): Promise<{ stream: Readable; done: Promise<void> }> {
+export async function exportContainer(
+  containers: Containers,
+  nameOrId: string,
+): Promise<{ stream: Readable; done: Promise<void> }> {
   const record = await containers.get(nameOrId);
   const dirs = rootfsDirs(containers.store.dir(record.id));
   const wasMounted = isMounted(dirs.merged);
   if (!wasMounted) await mountRootfs(dirs, containers.layers.lowerDirs(record.chainIds));
-  const tar = spawn('tar', ['--numeric-owner', '--xattrs', '-C', dirs.merged, '-cf', '-', '.'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const tar = spawn('tar', ['--numeric-owner', '--xattrs', '-C', dirs.merged, '-cf', '-', '.'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const done = new Promise<void>((resolve) => tar.once('close', () => resolve())).then(async () => {
     const current = await containers.store.read(record.id);
-    if (!wasMounted && current && current.state.status !== 'running' && current.state.status !== 'paused') await unmountRootfs(dirs);
+    if (!wasMounted && current && current.state.status !== 'running' && current.state.status !== 'paused')
+      await unmountRootfs(dirs);
   });
   return { stream: tar.stdout, done };
 }
@@ -132,9 +160,30 @@ async function chownTree(path: string, uid: number, gid: number): Promise<void> 
   if (info.isDirectory()) for (const name of await readdir(path)) await chownTree(join(path, name), uid, gid);
 }
 
-async function copyTree(source: string, target: string, archive: boolean, owner?: { uid: number; gid: number }): Promise<void> {
-  await cp(source, target, { recursive: true, dereference: false, verbatimSymlinks: true, preserveTimestamps: true, force: true, errorOnExist: false });
-  if (!archive && owner) await chownTree(target, owner.uid, owner.gid);
+/** -a: the copy gets the source's owners (fs.cp keeps modes and times, not owners). */
+async function copyOwners(source: string, target: string): Promise<void> {
+  const info = await lstat(source);
+  await lchown(target, info.uid, info.gid);
+  if (info.isDirectory())
+    for (const name of await readdir(source)) await copyOwners(join(source, name), join(target, name));
+}
+
+async function copyTree(
+  source: string,
+  target: string,
+  archive: boolean,
+  owner?: { uid: number; gid: number },
+): Promise<void> {
+  await cp(source, target, {
+    recursive: true,
+    dereference: false,
+    verbatimSymlinks: true,
+    preserveTimestamps: true,
+    force: true,
+    errorOnExist: false,
+  });
+  if (archive) await copyOwners(source, target);
+  else if (owner) await chownTree(target, owner.uid, owner.gid);
 }
 
 /** Destination like cp(1): into an existing directory, else as the named path. */
@@ -143,19 +192,35 @@ async function destinationFor(target: string, sourceName: string): Promise<strin
   return info?.isDirectory() ? join(target, sourceName) : target;
 }
 
-export async function copyFromContainer(containers: Containers, nameOrId: string, containerPath: string, hostPath: string, options: CopyOptions = {}): Promise<void> {
+export async function copyFromContainer(
+  containers: Containers,
+  nameOrId: string,
+  containerPath: string,
+  hostPath: string,
+  options: CopyOptions = {},
+): Promise<void> {
   const record = await containers.get(nameOrId);
   await withRootfs(containers, record, async (rootfs) => {
     const source = await resolveInRoot(rootfs, containerPath, false);
-    if (!(await lstat(source).catch(() => undefined))) throw new NotFoundError('file or directory', `${record.name}:${containerPath}`);
+    if (!(await lstat(source).catch(() => undefined)))
+      throw new NotFoundError('file or directory', `${record.name}:${containerPath}`);
     const target = await destinationFor(hostPath, basename(source) || 'rootfs');
     await mkdir(dirname(target), { recursive: true });
     // Files land owned by the caller unless -a asks to keep the container's owners.
-    await copyTree(source, target, options.archive ?? false, { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
+    await copyTree(source, target, options.archive ?? false, {
+      uid: process.getuid?.() ?? 0,
+      gid: process.getgid?.() ?? 0,
+    });
   });
 }
 
-export async function copyToContainer(containers: Containers, nameOrId: string, hostPath: string, containerPath: string, options: CopyOptions = {}): Promise<void> {
+export async function copyToContainer(
+  containers: Containers,
+  nameOrId: string,
+  hostPath: string,
+  containerPath: string,
+  options: CopyOptions = {},
+): Promise<void> {
   const record = await containers.get(nameOrId);
   if (!(await lstat(hostPath).catch(() => undefined))) throw new NotFoundError('file or directory', hostPath);
   await withRootfs(containers, record, async (rootfs) => {

@@ -32,7 +32,10 @@ export function parseUntil(value: string, now = Date.now()): number {
   return parsed;
 }
 
-export async function pruneContainers(containers: Containers, filters: PruneFilters = {}): Promise<{ deleted: string[]; reclaimed: number }> {
+export async function pruneContainers(
+  containers: Containers,
+  filters: PruneFilters = {},
+): Promise<{ deleted: string[]; reclaimed: number }> {
   const deleted: string[] = [];
   let reclaimed = 0;
   for (const record of await containers.list()) {

@@ -3,6 +3,8 @@
  * docker's inspect (Config, HostConfig) where a user may script against them; the rest is berth's.
  */
 import type { Digest } from '../util/index.js';
+import type { MountPoint } from '../volume/index.js';
+import type { PublishedPorts } from '../network/index.js';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'exited' | 'dead';
 
@@ -71,6 +73,13 @@ export interface HostConfig {
   NanoCpus: number;
   CpuShares: number;
   PidsLimit: number | null;
+  /** -P; the fields below are absent in records written before ports were wired. */
+  PublishAllPorts?: boolean;
+  /** --add-host values as given (`name:ip`). */
+  ExtraHosts?: string[] | null;
+  Dns?: string[];
+  DnsSearch?: string[];
+  DnsOptions?: string[];
 }
 
 export interface ContainerRecord {
@@ -92,8 +101,12 @@ export interface ContainerRecord {
   manuallyStopped: boolean;
   /** Layers of the image, base first, for the overlay's lowers and for diff/commit. */
   chainIds: Digest[];
+  /** Volumes, binds and tmpfs mounts planned at create (see volume/mount-types.ts). */
+  mounts?: MountPoint[];
   /** Where the cgroup lives while the container runs (v1: one dir per hierarchy). */
   cgroup?: { version: 1 | 2; paths: string[] };
+  /** The ports as the forwarder bound them, while the container runs (NetworkSettings.Ports). */
+  ports?: PublishedPorts;
   logPath: string;
 }
 

@@ -26,14 +26,24 @@ import {
 import { startMonitor } from '../monitor/monitor-launcher.js';
 import { parseMemory } from './run-options.js';
 import { noNewPrivileges } from './create-container.js';
-import type { ContainerRecord } from './container-record.js';
+import { ZERO_TIME, type ContainerRecord } from './container-record.js';
+import { ociMounts } from '../volume/index.js';
 import { ContainerStateError } from './container-errors.js';
+import {
+  parseNetworkMode,
+  publishContainerPorts,
+  sharesEtcFiles,
+  unpublishContainerPorts,
+  type PublishedPorts,
+} from '../network/index.js';
 
 export interface StartContext {
   containerDir: string;
   lowerDirs: string[];
   /** Resolves --network container:<name> to that container's init pid. */
   containerPid: (nameOrId: string) => Promise<number>;
+  /** That container's directory, whose /etc/hosts, resolv.conf and hostname are shared. */
+  containerDirOf?: (nameOrId: string) => Promise<string>;
   exitCommand: string[];
 }
 
@@ -63,6 +73,8 @@ export async function specFor(
   rootfs: string,
   cgroupsPath: string,
   network: NetworkMode,
+  /** Where hosts, resolv.conf and hostname come from: another container's in container: mode. */
+  etcDir = join(rootfs, '..'),
 ): Promise<OciSpec> {
   const { config, hostConfig } = record;
   const user = await resolveUser(rootfs, config.User);
@@ -71,16 +83,25 @@ export async function specFor(
   await mkdir(await resolveInRoot(rootfs, cwd), { recursive: true });
   const env = containerEnv(config.Env, [], config.Hostname, config.Tty);
   if (!env.some((entry) => entry.startsWith('HOME='))) env.push(`HOME=${user.home}`);
-  const binds: OciMount[] = [];
+  // Volumes are filled from the image once, on the container's first start (docker's copy-up).
+  const binds: OciMount[] = await ociMounts(record.mounts ?? [], {
+    rootfs,
+    populate: record.state.startedAt === ZERO_TIME,
+  });
   let args = [record.path, ...record.args];
   if (hostConfig.Init) {
-    binds.push({ destination: '/sbin/docker-init', type: 'bind', source: initBinaryPath(), options: ['rbind', 'ro'] });
+    binds.push({
+      destination: '/sbin/docker-init',
+      type: 'bind',
+      source: initBinaryPath(),
+      options: ['rbind', 'ro'],
+    });
     args = ['/sbin/docker-init', '--', ...args];
   }
   const memory = hostConfig.Memory;
   return buildSpec({
     rootfs,
-    stateDir: join(rootfs, '..'),
+    stateDir: etcDir,
     hostname: config.Hostname,
     args,
     env,
@@ -100,7 +121,9 @@ export async function specFor(
         ? {
             cpu: {
               ...(hostConfig.CpuShares ? { shares: hostConfig.CpuShares } : {}),
-              ...(hostConfig.NanoCpus ? { quota: Math.round(hostConfig.NanoCpus / 1e4), period: 100000 } : {}),
+              ...(hostConfig.NanoCpus
+                ? { quota: Math.round(hostConfig.NanoCpus / 1e4), period: 100000 }
+                : {}),
             },
           }
         : {}),
@@ -113,6 +136,14 @@ export interface Started {
   pid: number;
   monitorPid: number;
   cgroup: { version: 1 | 2; paths: string[] };
+  /** docker's NetworkSettings.Ports: the host ports the forwarder bound. */
+  ports: PublishedPorts;
+}
+
+/** The other container's directory in container: mode (its /etc files are shared), else undefined. */
+async function sharedEtcDir(record: ContainerRecord, context: StartContext): Promise<string | undefined> {
+  const mode = parseNetworkMode(record.hostConfig.NetworkMode);
+  return sharesEtcFiles(mode) && context.containerDirOf ? context.containerDirOf(mode.target) : undefined;
 }
 
 export async function startContainer(
@@ -141,9 +172,20 @@ export async function startContainer(
     // runc resolves a relative cgroupsPath under its own cgroup in each hierarchy: the same
     // directories planCgroup chose, since the monitor inherits ours.
     const cgroupsPath = oci ? `berth-${record.id}` : cgroup.paths.join(':');
-    const spec = await specFor(record, dirs.merged, cgroupsPath, network);
+    const spec = await specFor(record, dirs.merged, cgroupsPath, network, await sharedEtcDir(record, context));
     await writeFile(join(context.containerDir, 'config.json'), JSON.stringify(spec, null, 2));
-    await Promise.all(['pid', 'exit', 'monitor.pid', 'attach.sock'].map((name) => rm(join(context.containerDir, name), { force: true })));
+    await Promise.all(
+      ['pid', 'exit', 'monitor.pid', 'attach.sock'].map((name) =>
+        rm(join(context.containerDir, name), { force: true }),
+      ),
+    );
+    // Ports are claimed before the process exists, so a busy one fails the start cleanly.
+    const ports = await publishContainerPorts(context.containerDir, {
+      networkMode: hostConfig.NetworkMode,
+      portBindings: hostConfig.PortBindings,
+      publishAll: hostConfig.PublishAllPorts,
+      exposedPorts: record.config.ExposedPorts,
+    });
     const logOpts = hostConfig.LogConfig.Config;
     const started = await startMonitor({
       runtimeBinary,
@@ -156,10 +198,12 @@ export async function startContainer(
       stdin: record.config.OpenStdin,
       attachWait: options.attachWait ?? false,
       ociRuntime,
+      memoryCgroup: cgroup.memoryDir(),
       exitCommand: context.exitCommand,
     });
-    return { ...started, cgroup: { version: cgroup.version, paths: cgroup.paths } };
+    return { ...started, cgroup: { version: cgroup.version, paths: cgroup.paths }, ports };
   } catch (error) {
+    await unpublishContainerPorts(context.containerDir);
     await cgroup.remove().catch(() => undefined);
     await unmountRootfs(dirs).catch(() => undefined);
     throw error;
@@ -173,5 +217,6 @@ export function assertStartable(record: ContainerRecord): void {
   if (record.state.status === 'paused') {
     throw new ContainerStateError(`cannot start a paused container, try unpause instead`);
   }
-  if (record.state.status === 'dead') throw new InvalidArgumentError(`container ${record.id} is marked for removal and cannot be started`);
+  if (record.state.status === 'dead')
+    throw new InvalidArgumentError(`container ${record.id} is marked for removal and cannot be started`);
 }

@@ -19,7 +19,16 @@ export interface ContainerStats extends CgroupStats {
 /** Two samples `intervalMs` apart give the CPU rate, as docker's first stats frame does. */
 export async function sampleStats(record: ContainerRecord, intervalMs = 500): Promise<ContainerStats> {
   if (!record.cgroup || (record.state.status !== 'running' && record.state.status !== 'paused')) {
-    return { id: record.id, name: record.name, cpuUsageNs: 0, memoryUsage: 0, memoryLimit: 0, pids: 0, cpuPercent: 0, memoryPercent: 0 };
+    return {
+      id: record.id,
+      name: record.name,
+      cpuUsageNs: 0,
+      memoryUsage: 0,
+      memoryLimit: 0,
+      pids: 0,
+      cpuPercent: 0,
+      memoryPercent: 0,
+    };
   }
   const cgroup = openCgroup(record.cgroup.version, record.cgroup.paths);
   const first = await cgroup.stats();
@@ -37,7 +46,10 @@ export async function sampleStats(record: ContainerRecord, intervalMs = 500): Pr
 }
 
 /** docker top: `ps -ef` columns for the container's processes (host pids). */
-export async function topProcesses(record: ContainerRecord, psArgs = ['-f']): Promise<{ titles: string[]; processes: string[][] }> {
+export async function topProcesses(
+  record: ContainerRecord,
+  psArgs = ['-f'],
+): Promise<{ titles: string[]; processes: string[][] }> {
   if (!record.cgroup || (record.state.status !== 'running' && record.state.status !== 'paused')) {
     throw new ContainerStateError(`container ${record.id} is not running`);
   }

@@ -124,8 +124,42 @@ export class ContainerStore {
 }
 
 /** docker-style random names: adjective_surname. */
-const LEFT = ['admiring', 'brave', 'calm', 'eager', 'focused', 'gifted', 'happy', 'jolly', 'keen', 'lucid', 'nifty', 'quirky', 'serene', 'vibrant', 'wizardly', 'zealous'];
-const RIGHT = ['babbage', 'curie', 'darwin', 'euler', 'fermi', 'galois', 'hopper', 'kepler', 'lovelace', 'noether', 'pascal', 'ritchie', 'shannon', 'turing', 'wozniak', 'yonath'];
+const LEFT = [
+  'admiring',
+  'brave',
+  'calm',
+  'eager',
+  'focused',
+  'gifted',
+  'happy',
+  'jolly',
+  'keen',
+  'lucid',
+  'nifty',
+  'quirky',
+  'serene',
+  'vibrant',
+  'wizardly',
+  'zealous',
+];
+const RIGHT = [
+  'babbage',
+  'curie',
+  'darwin',
+  'euler',
+  'fermi',
+  'galois',
+  'hopper',
+  'kepler',
+  'lovelace',
+  'noether',
+  'pascal',
+  'ritchie',
+  'shannon',
+  'turing',
+  'wozniak',
+  'yonath',
+];
 
 export function randomName(): string {
   const pick = (list: string[]): string => list[(randomBytes(1)[0] ?? 0) % list.length] as string;

@@ -2,6 +2,13 @@
 import { readdir, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContainerRecord } from './container-record.js';
+import { inspectMounts, tmpfsHostConfig } from '../volume/index.js';
+
+/** docker's HostConfig.Tmpfs (omitted when empty, as docker's omitempty does). */
+function tmpfsField(record: ContainerRecord): { Tmpfs?: Record<string, string> } {
+  const tmpfs = tmpfsHostConfig(record.mounts ?? []);
+  return Object.keys(tmpfs).length > 0 ? { Tmpfs: tmpfs } : {};
+}
 
 export function inspectContainer(record: ContainerRecord, containerDir: string): Record<string, unknown> {
   const { state } = record;
@@ -32,23 +39,20 @@ export function inspectContainer(record: ContainerRecord, containerDir: string):
     RestartCount: record.restartCount,
     Driver: 'overlay2',
     Platform: 'linux',
-    HostConfig: record.hostConfig,
+    HostConfig: { ...record.hostConfig, ...tmpfsField(record) },
     GraphDriver: {
       Name: 'overlay2',
-      Data: { MergedDir: join(containerDir, 'rootfs'), UpperDir: join(containerDir, 'diff'), WorkDir: join(containerDir, 'work') },
+      Data: {
+        MergedDir: join(containerDir, 'rootfs'),
+        UpperDir: join(containerDir, 'diff'),
+        WorkDir: join(containerDir, 'work'),
+      },
     },
-    Mounts: (record.hostConfig.Binds ?? []).map((bind) => {
-      const [source = '', destination = '', mode = ''] = bind.split(':');
-      return { Type: 'bind', Source: source, Destination: destination, Mode: mode, RW: !mode.includes('ro'), Propagation: 'rprivate' };
-    }),
+    Mounts: inspectMounts(record.mounts ?? []),
     Config: record.config,
     NetworkSettings: {
-      Ports: Object.fromEntries(
-        Object.keys({ ...(record.config.ExposedPorts ?? {}), ...record.hostConfig.PortBindings }).map((port) => [
-          port,
-          record.hostConfig.PortBindings[port] ?? null,
-        ]),
-      ),
+      // The host ports as bound (a `-p 80` gets its real port), only while the container runs.
+      Ports: record.ports ?? {},
       SandboxKey: state.pid && record.hostConfig.NetworkMode !== 'host' ? `/proc/${state.pid}/ns/net` : '',
       Networks: { [record.hostConfig.NetworkMode]: {} },
     },

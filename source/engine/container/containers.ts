@@ -7,17 +7,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventLog } from '../events/index.js';
 import { LayerStore } from '../store/layer-store.js';
 import { withLock, type StoreLayout } from '../util/index.js';
-import { openCgroup, rootfsDirs, unmountRootfs, cliEntryCommand } from '../runtime/index.js';
+import { openCgroup, planCgroup, rootfsDirs, unmountRootfs, cliEntryCommand } from '../runtime/index.js';
 import { readExitRecord } from '../monitor/monitor-launcher.js';
 import { ContainerStateError } from './container-errors.js';
 import { ZERO_TIME, isActive, type ContainerRecord } from './container-record.js';
 import { ContainerStore } from './container-store.js';
-import { createContainerRecord, type CreateOptions } from './create-container.js';
+import { createContainerRecord, validateCreateOptions, type CreateOptions } from './create-container.js';
 import type { ImageSource } from './image-source.js';
 import { assertStartable, startContainer, type StartOptions } from './container-start.js';
 import { isProcessAlive, signalProcess, waitForExit } from './process-wait.js';
 import { parseSignal } from './run-options.js';
 import { BerthError } from '../errors/index.js';
+import {
+  anonymousVolumesOf,
+  parseMountRequest,
+  planMounts,
+  type VolumeStore,
+} from '../volume/index.js';
+import { unpublishContainerPorts } from '../network/index.js';
 
 export interface ContainersOptions {
   /** argv prefix of the berth CLI, for the monitor's exit command (`… container cleanup <id>`). */
@@ -32,6 +39,7 @@ export class Containers {
     readonly layout: StoreLayout,
     readonly events: EventLog,
     readonly images: ImageSource,
+    readonly volumes: VolumeStore,
     private readonly options: ContainersOptions = {},
   ) {
     this.store = new ContainerStore(layout);
@@ -56,8 +64,22 @@ export class Containers {
   }
 
   async create(options: CreateOptions): Promise<ContainerRecord> {
+    // Everything that can be refused without touching the store is refused first.
+    validateCreateOptions(options);
+    const request = parseMountRequest(options.mountFlags ?? {});
     const image = await this.images.resolve(options.image);
-    const record = await createContainerRecord(this.store, options, image);
+    const planned = await planMounts(request, {
+      volumes: this.volumes,
+      imageVolumes: image.config.Volumes ?? null,
+      containerMounts: async (nameOrId) => (await this.get(nameOrId)).mounts ?? [],
+    });
+    let record: ContainerRecord;
+    try {
+      record = await createContainerRecord(this.store, options, image, planned.mounts);
+    } catch (error) {
+      for (const name of planned.createdVolumes) await this.volumes.remove(name).catch(() => undefined);
+      throw error;
+    }
     await this.event('create', record);
     return record;
   }
@@ -74,7 +96,15 @@ export class Containers {
             containerDir: this.store.dir(current.id),
             lowerDirs: this.layers.lowerDirs(current.chainIds),
             containerPid: async (other) => this.runningPid(other),
-            exitCommand: [...(this.options.cliCommand ?? cliEntryCommand()), '--root', this.layout.root, 'container', 'cleanup', current.id],
+            containerDirOf: async (other) => this.store.dir((await this.get(other)).id),
+            exitCommand: [
+              ...(this.options.cliCommand ?? cliEntryCommand()),
+              '--root',
+              this.layout.root,
+              'container',
+              'cleanup',
+              current.id,
+            ],
           },
           options,
         );
@@ -82,6 +112,7 @@ export class Containers {
           ...current,
           manuallyStopped: false,
           cgroup: started.cgroup,
+          ports: started.ports,
           state: {
             ...current.state,
             status: 'running',
@@ -100,7 +131,11 @@ export class Containers {
         const failure = error instanceof BerthError ? error : undefined;
         await this.store.write({
           ...current,
-          state: { ...current.state, exitCode: failure?.exitCode ?? 125, error: error instanceof Error ? error.message : String(error) },
+          state: {
+            ...current.state,
+            exitCode: failure?.exitCode ?? 125,
+            error: error instanceof Error ? error.message : String(error),
+          },
         });
         throw error;
       }
@@ -127,17 +162,24 @@ export class Containers {
     const record = await this.store.update(found.id, async (current) => {
       const exit = await readExitRecord(this.store.dir(current.id));
       let oomKilled = current.state.oomKilled;
-      if (current.cgroup) {
-        const cgroup = openCgroup(current.cgroup.version, current.cgroup.paths);
-        if (isActive(current.state.status)) oomKilled = await cgroup.oomKilled().catch(() => false);
-        await cgroup.remove().catch(() => undefined);
-      }
+      // A start cut short (its CLI killed before it saved the record) has no cgroup recorded: the
+      // name is berth's own, so remove it by name rather than leave it behind.
+      const cgroup = current.cgroup
+        ? openCgroup(current.cgroup.version, current.cgroup.paths)
+        : planCgroup(current.id);
+      // The monitor reads OOM at the exit (under runc the cgroup is gone by now).
+      if (current.cgroup && isActive(current.state.status))
+        oomKilled = exit?.oomKilled ?? (await cgroup.oomKilled().catch(() => false));
+      await cgroup.remove().catch(() => undefined);
       await unmountRootfs(rootfsDirs(this.store.dir(current.id)));
-      if (!isActive(current.state.status)) return { ...current, cgroup: undefined };
+      // The forwarder ends with the init by itself; stopping it here also frees its ports now.
+      await unpublishContainerPorts(this.store.dir(current.id));
+      if (!isActive(current.state.status)) return { ...current, cgroup: undefined, ports: undefined };
       died = true;
       return {
         ...current,
         cgroup: undefined,
+        ports: undefined,
         state: {
           ...current.state,
           status: 'exited',
@@ -152,10 +194,29 @@ export class Containers {
     if (!died) return;
     await this.event('die', record, { exitCode: String(record.state.exitCode) });
     if (record.hostConfig.AutoRemove) {
-      await this.removeStopped(record);
+      // docker's --rm takes the container's anonymous volumes along.
+      await this.removeStopped(record, { volumes: true });
       return;
     }
     if (this.shouldRestart(record)) await this.restartAfterExit(record);
+  }
+
+  /**
+   * A foreground client (run, start -a, attach) saw the container exit: it returns only once the
+   * record says so, so a `rm` right after never finds it running. Without a restart due, it does
+   * the monitor's cleanup itself (quicker than waiting for the monitor's `container cleanup`,
+   * which then finds nothing left to do); with one, it waits for the monitor's.
+   */
+  async settle(nameOrId: string): Promise<ContainerRecord | undefined> {
+    const record = await this.store.read((await this.get(nameOrId)).id);
+    if (!record) return undefined;
+    if (isActive(record.state.status) && record.state.status !== 'restarting') {
+      const exit = await readExitRecord(this.store.dir(record.id));
+      const exited = { ...record, state: { ...record.state, exitCode: exit?.exitCode ?? 255 } };
+      if (exit && !this.shouldRestart(exited)) await this.cleanup(record.id);
+      else await this.awaitCleanup(record.id);
+    }
+    return this.store.read(record.id);
   }
 
   private shouldRestart(record: ContainerRecord): boolean {
@@ -166,7 +227,10 @@ export class Containers {
       case 'unless-stopped':
         return true;
       case 'on-failure':
-        return record.state.exitCode !== 0 && (policy.MaximumRetryCount === 0 || record.restartCount < policy.MaximumRetryCount);
+        return (
+          record.state.exitCode !== 0 &&
+          (policy.MaximumRetryCount === 0 || record.restartCount < policy.MaximumRetryCount)
+        );
       default:
         return false;
     }
@@ -183,7 +247,10 @@ export class Containers {
     await sleep(delay);
     const current = await this.store.read(record.id);
     if (!current || current.state.status !== 'restarting' || current.manuallyStopped) return;
-    await this.store.update(record.id, (latest) => ({ ...latest, state: { ...latest.state, status: 'exited' } }));
+    await this.store.update(record.id, (latest) => ({
+      ...latest,
+      state: { ...latest.state, status: 'exited' },
+    }));
     await this.start(record.id).catch(() => undefined);
   }
 
@@ -206,9 +273,15 @@ export class Containers {
   }
 
   async stop(nameOrId: string, timeoutSeconds?: number, signal?: string): Promise<ContainerRecord> {
-    const record = await this.store.update((await this.get(nameOrId)).id, (current) => ({ ...current, manuallyStopped: true }));
+    const record = await this.store.update((await this.get(nameOrId)).id, (current) => ({
+      ...current,
+      manuallyStopped: true,
+    }));
     if (record.state.status === 'restarting') {
-      await this.store.update(record.id, (current) => ({ ...current, state: { ...current.state, status: 'exited' } }));
+      await this.store.update(record.id, (current) => ({
+        ...current,
+        state: { ...current.state, status: 'exited' },
+      }));
       return this.get(record.id);
     }
     if (!isActive(record.state.status)) return record;
@@ -237,7 +310,9 @@ export class Containers {
     const record = await this.get(nameOrId);
     const name = parseSignal(signal);
     if (!isActive(record.state.status) || record.state.status === 'restarting') {
-      throw new ContainerStateError(`cannot kill container: ${nameOrId}: container ${record.id} is not running`);
+      throw new ContainerStateError(
+        `cannot kill container: ${nameOrId}: container ${record.id} is not running`,
+      );
     }
     await this.store.update(record.id, (current) => ({ ...current, manuallyStopped: true }));
     signalProcess(record.state.pid, name);
@@ -263,9 +338,12 @@ export class Containers {
   private async setPaused(nameOrId: string, paused: boolean): Promise<ContainerRecord> {
     const found = await this.get(nameOrId);
     const record = await this.store.update(found.id, async (current) => {
-      if (paused && current.state.status === 'paused') throw new ContainerStateError(`container ${current.id} is already paused`);
-      if (paused && current.state.status !== 'running') throw new ContainerStateError(`container ${current.id} is not running`);
-      if (!paused && current.state.status !== 'paused') throw new ContainerStateError(`container ${current.id} is not paused`);
+      if (paused && current.state.status === 'paused')
+        throw new ContainerStateError(`container ${current.id} is already paused`);
+      if (paused && current.state.status !== 'running')
+        throw new ContainerStateError(`container ${current.id} is not running`);
+      if (!paused && current.state.status !== 'paused')
+        throw new ContainerStateError(`container ${current.id} is not paused`);
       if (!current.cgroup) throw new ContainerStateError(`container ${current.id} has no cgroup`);
       const cgroup = openCgroup(current.cgroup.version, current.cgroup.paths);
       if (paused) await cgroup.freeze();
@@ -276,7 +354,11 @@ export class Containers {
     return record;
   }
 
-  async remove(nameOrId: string, options: { force?: boolean } = {}): Promise<ContainerRecord> {
+  /** docker rm: `force` kills a running container first, `volumes` removes its anonymous volumes. */
+  async remove(
+    nameOrId: string,
+    options: { force?: boolean; volumes?: boolean } = {},
+  ): Promise<ContainerRecord> {
     const record = await this.get(nameOrId);
     if (isActive(record.state.status)) {
       if (!options.force) {
@@ -284,26 +366,42 @@ export class Containers {
           `cannot remove container "/${record.name}": container is ${record.state.status}: stop the container before removing or force remove`,
         );
       }
-      await this.store.update(record.id, (current) => ({ ...current, manuallyStopped: true, state: { ...current.state, status: current.state.status === 'restarting' ? 'exited' : current.state.status } }));
+      await this.store.update(record.id, (current) => ({
+        ...current,
+        manuallyStopped: true,
+        state: {
+          ...current.state,
+          status: current.state.status === 'restarting' ? 'exited' : current.state.status,
+        },
+      }));
       if (record.state.pid) {
         signalProcess(record.state.pid, 'SIGKILL');
-        if (record.state.status === 'paused' && record.cgroup) await openCgroup(record.cgroup.version, record.cgroup.paths).thaw();
+        if (record.state.status === 'paused' && record.cgroup)
+          await openCgroup(record.cgroup.version, record.cgroup.paths).thaw();
         await waitForExit(record.state.pid, 10_000);
         await this.awaitCleanup(record.id);
       }
     }
     const current = await this.store.read(record.id);
-    if (current) await this.removeStopped(current);
+    if (current) await this.removeStopped(current, { volumes: options.volumes ?? false });
     return record;
   }
 
-  private async removeStopped(record: ContainerRecord): Promise<void> {
-    await withLock(this.store.lockPath(record.id), async () => {
-      if (!(await this.store.read(record.id))) return;
-      if (record.cgroup) await openCgroup(record.cgroup.version, record.cgroup.paths).remove().catch(() => undefined);
+  private async removeStopped(record: ContainerRecord, options: { volumes: boolean }): Promise<void> {
+    const removed = await withLock(this.store.lockPath(record.id), async () => {
+      if (!(await this.store.read(record.id))) return false;
+      if (record.cgroup)
+        await openCgroup(record.cgroup.version, record.cgroup.paths)
+          .remove()
+          .catch(() => undefined);
       await unmountRootfs(rootfsDirs(this.store.dir(record.id)));
+      await unpublishContainerPorts(this.store.dir(record.id));
       await this.store.removeDir(record.id);
+      return true;
     });
+    if (!removed) return;
+    // After the record is gone, so the volumes are no longer counted as in use by it.
+    if (options.volumes) await this.volumes.removeAnonymous(anonymousVolumesOf(record.mounts ?? []));
     await this.event('destroy', record);
   }
 

@@ -2,12 +2,11 @@
  * `create`: merges the image's config with the run options into docker's Config/HostConfig and a
  * new record. Everything that can be refused is checked before anything is written.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { hostname as hostHostname } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../errors/index.js';
 import { capabilityList } from '../runtime/capabilities.js';
-import { defaultHosts } from '../runtime/docker-defaults.js';
 import { validateRuntimeName, initBinaryPath } from '../runtime/runtime-binaries.js';
 import type { ContainerImage } from './image-source.js';
 import {
@@ -20,6 +19,18 @@ import {
 } from './container-record.js';
 import { NAME_PATTERN, randomName, type ContainerStore } from './container-store.js';
 import { parseSignal } from './run-options.js';
+import type { MountFlags, MountPoint } from '../volume/index.js';
+import {
+  checkNetworkOptions,
+  exposedPortsOf,
+  fromPortBindings,
+  networkModeText,
+  parseAddHost,
+  parseExposeSpecs,
+  parseNetworkMode,
+  sharesEtcFiles,
+  writeEtcFiles,
+} from '../network/index.js';
 
 export interface CreateOptions {
   image: string;
@@ -53,26 +64,68 @@ export interface CreateOptions {
   interactive?: boolean;
   autoRemove?: boolean;
   portBindings?: Record<string, PortBinding[]>;
+  /** -P: every exposed port to a free host port at start. */
+  publishAll?: boolean;
+  /** --expose values (`80`, `7000-7002/udp`), added to the image's ExposedPorts. */
+  expose?: string[];
+  /** --add-host `name:ip` lines for /etc/hosts. */
+  addHosts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
   binds?: string[];
+  /** -v, --mount, --tmpfs, --volumes-from as given; parsed and planned by Containers.create. */
+  mountFlags?: MountFlags;
 }
 
 function validateSecurityOpts(options: string[]): void {
   for (const option of options) {
     const [key, value] = option.split(/[=:]/, 2);
-    if (key === 'no-new-privileges' && (value === undefined || value === 'true' || value === 'false')) continue;
+    if (key === 'no-new-privileges' && (value === undefined || value === 'true' || value === 'false'))
+      continue;
     if ((key === 'seccomp' || key === 'apparmor' || key === 'label') && value !== undefined) continue;
     throw new InvalidArgumentError(`invalid --security-opt: "${option}"`);
   }
 }
 
 export function noNewPrivileges(securityOpt: string[] | null): boolean {
-  return (securityOpt ?? []).some((option) => option === 'no-new-privileges' || option === 'no-new-privileges:true' || option === 'no-new-privileges=true');
+  return (securityOpt ?? []).some(
+    (option) =>
+      option === 'no-new-privileges' ||
+      option === 'no-new-privileges:true' ||
+      option === 'no-new-privileges=true',
+  );
 }
 
-function validateNetwork(network: string): void {
-  if (['none', 'host', 'private', 'default', 'bridge'].includes(network)) return;
-  if (network.startsWith('container:') && network.length > 'container:'.length) return;
-  throw new InvalidArgumentError(`network ${network} not found`);
+/**
+ * Refuses what docker refuses with the network mode (`-p` with container:, a bad --add-host, …) and
+ * returns its warnings (published ports dropped in host or none mode) for the face to print.
+ */
+export function networkWarnings(options: CreateOptions): string[] {
+  const mode = parseNetworkMode(options.network);
+  const publishes = Boolean(options.publishAll) || Object.keys(options.portBindings ?? {}).length > 0;
+  const warnings = checkNetworkOptions(mode, {
+    publishes,
+    addHosts: options.addHosts,
+    hostname: options.hostname,
+    dns: options.dns,
+  });
+  for (const host of options.addHosts ?? []) parseAddHost(host, mode);
+  parseExposeSpecs(options.expose ?? []);
+  fromPortBindings(options.portBindings);
+  return warnings;
+}
+
+/** The image's EXPOSE, --expose and every -p port (docker adds those), omitted when none. */
+function exposedPortsField(
+  options: CreateOptions,
+  imageExposed: Record<string, object> | null | undefined,
+): { ExposedPorts?: Record<string, object> } {
+  const exposed = exposedPortsOf(fromPortBindings(options.portBindings), {
+    ...(imageExposed ?? {}),
+    ...parseExposeSpecs(options.expose ?? []),
+  });
+  return Object.keys(exposed).length > 0 ? { ExposedPorts: exposed } : {};
 }
 
 function buildConfig(options: CreateOptions, image: ContainerImage, id: string): ContainerConfig {
@@ -92,7 +145,7 @@ function buildConfig(options: CreateOptions, image: ContainerImage, id: string):
     AttachStdin: options.interactive ?? false,
     AttachStdout: true,
     AttachStderr: true,
-    ...(imageConfig.ExposedPorts ? { ExposedPorts: imageConfig.ExposedPorts } : {}),
+    ...exposedPortsField(options, imageConfig.ExposedPorts),
     Tty: options.tty ?? false,
     OpenStdin: options.interactive ?? false,
     StdinOnce: options.interactive ?? false,
@@ -103,7 +156,9 @@ function buildConfig(options: CreateOptions, image: ContainerImage, id: string):
     WorkingDir: options.workdir ?? imageConfig.WorkingDir ?? '',
     Entrypoint: entrypoint,
     Labels: { ...(imageConfig.Labels ?? {}), ...(options.labels ?? {}) },
-    ...(options.stopSignal ?? imageConfig.StopSignal ? { StopSignal: options.stopSignal ?? imageConfig.StopSignal } : {}),
+    ...((options.stopSignal ?? imageConfig.StopSignal)
+      ? { StopSignal: options.stopSignal ?? imageConfig.StopSignal }
+      : {}),
     ...(options.stopTimeout !== undefined ? { StopTimeout: options.stopTimeout } : {}),
   };
 }
@@ -112,8 +167,13 @@ function buildHostConfig(options: CreateOptions): HostConfig {
   return {
     Binds: options.binds ?? null,
     LogConfig: { Type: 'json-file', Config: options.logOpts ?? {} },
-    NetworkMode: options.network === undefined || options.network === 'default' || options.network === 'bridge' ? 'private' : options.network,
+    NetworkMode: networkModeText(parseNetworkMode(options.network)),
     PortBindings: options.portBindings ?? {},
+    PublishAllPorts: options.publishAll ?? false,
+    ExtraHosts: options.addHosts?.length ? options.addHosts : null,
+    Dns: options.dns ?? [],
+    DnsSearch: options.dnsSearch ?? [],
+    DnsOptions: options.dnsOptions ?? [],
     RestartPolicy: options.restart ?? { Name: 'no', MaximumRetryCount: 0 },
     AutoRemove: options.autoRemove ?? false,
     CapAdd: options.capAdd ?? null,
@@ -138,7 +198,7 @@ export function validateCreateOptions(options: CreateOptions): void {
     );
   }
   if (options.runtime) validateRuntimeName(options.runtime);
-  if (options.network) validateNetwork(options.network);
+  networkWarnings(options);
   if (options.stopSignal) parseSignal(options.stopSignal);
   capabilityList({ capAdd: options.capAdd, capDrop: options.capDrop });
   validateSecurityOpts(options.securityOpt ?? []);
@@ -151,21 +211,40 @@ export function validateCreateOptions(options: CreateOptions): void {
   }
 }
 
-/** Writes the container's own /etc files into its directory (bind-mounted at start). */
-async function writeEtcFiles(dir: string, config: ContainerConfig, network: string): Promise<void> {
-  const hostsFile = network === 'host' ? await readFile('/etc/hosts', 'utf8').catch(() => defaultHosts(config.Hostname)) : defaultHosts(config.Hostname);
-  const resolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => 'nameserver 127.0.0.1\n');
-  await Promise.all([
-    writeFile(join(dir, 'hostname'), config.Hostname + '\n'),
-    writeFile(join(dir, 'hosts'), hostsFile),
-    writeFile(join(dir, 'resolv.conf'), resolv),
-  ]);
+/**
+ * The container's own /etc files (bind-mounted at start), or in container: mode the other
+ * container's: that one must exist, is stored by id (a rename does not break the link), and
+ * lends its hostname, as docker does.
+ */
+async function prepareNetwork(
+  store: ContainerStore,
+  dir: string,
+  config: ContainerConfig,
+  hostConfig: HostConfig,
+): Promise<void> {
+  const mode = parseNetworkMode(hostConfig.NetworkMode);
+  if (sharesEtcFiles(mode)) {
+    const target = await store.resolve(mode.target);
+    hostConfig.NetworkMode = networkModeText({ mode: 'container', target: target.id });
+    config.Hostname = target.config.Hostname;
+    config.Domainname = target.config.Domainname;
+    return;
+  }
+  await writeEtcFiles(dir, mode, {
+    hostname: config.Hostname,
+    domainname: config.Domainname,
+    extraHosts: (hostConfig.ExtraHosts ?? []).map((host) => parseAddHost(host, mode)),
+    dns: hostConfig.Dns,
+    dnsSearch: hostConfig.DnsSearch,
+    dnsOptions: hostConfig.DnsOptions,
+  });
 }
 
 export async function createContainerRecord(
   store: ContainerStore,
   options: CreateOptions,
   image: ContainerImage,
+  mounts: MountPoint[] = [],
 ): Promise<ContainerRecord> {
   validateCreateOptions(options);
   const id = store.newId();
@@ -196,11 +275,12 @@ export async function createContainerRecord(
     restartCount: 0,
     manuallyStopped: false,
     chainIds: image.chainIds,
+    mounts,
     logPath: join(dir, `${id}-json.log`),
   };
   await mkdir(dir, { recursive: true });
   try {
-    await writeEtcFiles(dir, config, hostConfig.NetworkMode);
+    await prepareNetwork(store, dir, config, hostConfig);
     await store.createWithName(record);
   } catch (error) {
     await store.removeDir(id);

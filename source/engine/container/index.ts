@@ -4,6 +4,7 @@ import type { EventLog } from '../events/index.js';
 import type { StoreLayout } from '../util/index.js';
 import { Containers } from './containers.js';
 import { StoreImageSource } from './store-image-source.js';
+import type { VolumeStore } from '../volume/index.js';
 
 export * from './container-record.js';
 export * from './container-errors.js';
@@ -18,8 +19,13 @@ export * from './container-exec.js';
 export * from './container-stats.js';
 export { StoreImageSource } from './store-image-source.js';
 
-/** What engine.ts calls to build its `containers` facet. */
-export function createContainers(engine: { layout: StoreLayout; content: ContentStore; events: EventLog }): Containers {
-  return new Containers(engine.layout, engine.events, StoreImageSource.open(engine));
+/** What engine.ts calls to build its `containers` facet (engine.volumes backs -v and --mount). */
+export function createContainers(engine: {
+  layout: StoreLayout;
+  content: ContentStore;
+  events: EventLog;
+  volumes: VolumeStore;
+}): Containers {
+  return new Containers(engine.layout, engine.events, StoreImageSource.open(engine), engine.volumes);
 }
 export * from './container-prune.js';

@@ -30,7 +30,11 @@ export function parseMemorySwap(value: string): number {
 export function parseCpus(value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number)) {
-    throw new FlagValueError('--cpus', value, 'failed to parse ' + JSON.stringify(value) + ' as a rational number');
+    throw new FlagValueError(
+      '--cpus',
+      value,
+      'failed to parse ' + JSON.stringify(value) + ' as a rational number',
+    );
   }
   if (number < 0) throw new FlagValueError('--cpus', value, 'invalid value: must be a positive number');
   const cpus = availableParallelism();
@@ -40,13 +44,16 @@ export function parseCpus(value: string): number {
     );
   }
   if (number > 0 && number < 0.01) {
-    throw new InvalidArgumentError(`range of CPUs is from 0.01 to ${cpus}.00, as there are only ${cpus} CPUs available`);
+    throw new InvalidArgumentError(
+      `range of CPUs is from 0.01 to ${cpus}.00, as there are only ${cpus} CPUs available`,
+    );
   }
   return Math.round(number * 1e9);
 }
 
 export function parseInteger(value: string, flag: string, min = Number.MIN_SAFE_INTEGER): number {
-  if (!/^-?\d+$/.test(value.trim())) throw new FlagValueError(flag, value, 'strconv.ParseInt: parsing "' + value + '": invalid syntax');
+  if (!/^-?\d+$/.test(value.trim()))
+    throw new FlagValueError(flag, value, 'strconv.ParseInt: parsing "' + value + '": invalid syntax');
   const number = Number(value);
   if (number < min) throw new FlagValueError(flag, value, `must be at least ${min}`);
   return number;
@@ -58,15 +65,18 @@ export function parseRestartPolicy(value: string): RestartPolicy {
   switch (name) {
     case '':
     case 'no':
-      if (count !== undefined) throw new InvalidArgumentError(`maximum retry count cannot be used with restart policy '${name}'`);
+      if (count !== undefined)
+        throw new InvalidArgumentError(`maximum retry count cannot be used with restart policy '${name}'`);
       return { Name: 'no', MaximumRetryCount: 0 };
     case 'always':
     case 'unless-stopped':
-      if (count !== undefined) throw new InvalidArgumentError(`maximum retry count cannot be used with restart policy '${name}'`);
+      if (count !== undefined)
+        throw new InvalidArgumentError(`maximum retry count cannot be used with restart policy '${name}'`);
       return { Name: name, MaximumRetryCount: 0 };
     case 'on-failure': {
       const retries = count === undefined ? 0 : Number(count);
-      if (!Number.isInteger(retries) || retries < 0) throw new InvalidArgumentError(`invalid restart policy format: ${value}`);
+      if (!Number.isInteger(retries) || retries < 0)
+        throw new InvalidArgumentError(`invalid restart policy format: ${value}`);
       return { Name: 'on-failure', MaximumRetryCount: retries };
     }
     default:
@@ -122,7 +132,8 @@ export function parseLogOpts(entries: string[]): Record<string, string> {
     const value = entry.slice(eq + 1);
     if (key === 'max-size') parseMemory(value, '--log-opt max-size');
     else if (key === 'max-file') {
-      if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('max-file cannot be less than 1');
+      if (!/^\d+$/.test(value) || Number(value) < 1)
+        throw new InvalidArgumentError('max-file cannot be less than 1');
     } else if (!['labels', 'env', 'compress', 'tag'].includes(key)) {
       throw new InvalidArgumentError(`unknown log opt '${key}' for json-file log driver`);
     }
@@ -131,7 +142,39 @@ export function parseLogOpts(entries: string[]): Record<string, string> {
   return options;
 }
 
-const SIGNALS = ['HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'IO', 'PWR', 'SYS'];
+const SIGNALS = [
+  'HUP',
+  'INT',
+  'QUIT',
+  'ILL',
+  'TRAP',
+  'ABRT',
+  'BUS',
+  'FPE',
+  'KILL',
+  'USR1',
+  'SEGV',
+  'USR2',
+  'PIPE',
+  'ALRM',
+  'TERM',
+  'STKFLT',
+  'CHLD',
+  'CONT',
+  'STOP',
+  'TSTP',
+  'TTIN',
+  'TTOU',
+  'URG',
+  'XCPU',
+  'XFSZ',
+  'VTALRM',
+  'PROF',
+  'WINCH',
+  'IO',
+  'PWR',
+  'SYS',
+];
 
 /** SIGTERM | TERM | 15 → the name Node's process.kill accepts. */
 export function parseSignal(value: string): NodeJS.Signals {

@@ -37,7 +37,14 @@ export class StoreImageSource implements ImageSource {
           ExposedPorts: request.config.ExposedPorts ?? undefined,
           Volumes: request.config.Volumes ?? undefined,
         },
-        history: [...(base.history ?? []), { created, created_by: `berth commit ${request.containerId.slice(0, 12)}`, ...(request.comment ? { comment: request.comment } : {}) }],
+        history: [
+          ...(base.history ?? []),
+          {
+            created,
+            created_by: `berth commit ${request.containerId.slice(0, 12)}`,
+            ...(request.comment ? { comment: request.comment } : {}),
+          },
+        ],
       },
       layerTars: [request.layer],
       tags: request.ref ? [request.ref] : [],

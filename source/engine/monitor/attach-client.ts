@@ -1,14 +1,21 @@
 /**
  * Client of the monitor's `<state>/attach.sock` (PROTOCOL.md). Monitor → client frames carry
- * output: [stream:u8 (1 stdout, 2 stderr)][length:u32 BE][data]. Client → monitor frames carry
- * input: [type:u8 (0 stdin, 1 close stdin, 2 resize rows:u16 cols:u16)][length:u32 BE][payload].
+ * output: [stream:u8 (1 stdout, 2 stderr, 3 exit code u32)][length:u32 BE][data]. Client →
+ * monitor frames carry input: [type:u8 (0 stdin, 1 close stdin, 2 resize rows:u16 cols:u16)]
+ * [length:u32 BE][payload].
  */
 import { connect, type Socket } from 'node:net';
 import { EventEmitter } from 'node:events';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 
 export const FRAME_STDIN = 0;
 export const FRAME_CLOSE_STDIN = 1;
 export const FRAME_RESIZE = 2;
+/** Monitor → client: the container's exit code, sent once before the monitor lets go. */
+export const STREAM_EXIT = 3;
+/** sun_path's size on Linux, NUL included. */
+const SUN_PATH_MAX = 108;
 
 export function encodeFrame(type: number, payload: Uint8Array = new Uint8Array()): Buffer {
   const header = Buffer.alloc(5);
@@ -44,27 +51,59 @@ export class FrameDecoder {
 export interface AttachEvents {
   stdout: [Buffer];
   stderr: [Buffer];
+  exit: [number];
   end: [];
+}
+
+/**
+ * Connects to a unix socket at any path length: past sun_path's 108 bytes (a long store root),
+ * through an fd of its directory (/proc/self/fd/N/name), which the kernel resolves like the
+ * long path. The fd is closed once connected.
+ */
+export async function connectUnix(path: string): Promise<Socket> {
+  const attempt = (address: string): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(address);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(socket);
+      });
+      socket.once('error', reject);
+    });
+  if (Buffer.byteLength(path) < SUN_PATH_MAX) return attempt(path);
+  const slash = path.lastIndexOf('/');
+  const dir = await open(path.slice(0, Math.max(1, slash)), 'r');
+  try {
+    return await attempt(join(`/proc/self/fd/${dir.fd}`, path.slice(slash + 1)));
+  } finally {
+    await dir.close();
+  }
 }
 
 /** A connected attach session; `end` fires when the monitor closes it (container exited). */
 export class AttachSession extends EventEmitter<AttachEvents> {
+  /** The container's exit code once the monitor sent it (undefined: not yet, or monitor gone). */
+  exitCode: number | undefined;
+
   private constructor(private readonly socket: Socket) {
     super();
     const decoder = new FrameDecoder();
     socket.on('data', (chunk: Buffer) => {
-      for (const frame of decoder.push(chunk)) this.emit(frame.stream === 2 ? 'stderr' : 'stdout', frame.data);
+      for (const frame of decoder.push(chunk)) {
+        if (frame.stream === STREAM_EXIT) {
+          if (frame.data.length >= 4) {
+            this.exitCode = frame.data.readInt32BE(0);
+            this.emit('exit', this.exitCode);
+          }
+        } else this.emit(frame.stream === 2 ? 'stderr' : 'stdout', frame.data);
+      }
     });
     socket.on('close', () => this.emit('end'));
     socket.on('error', () => socket.destroy());
   }
 
-  static connect(socketPath: string): Promise<AttachSession> {
-    return new Promise((resolve, reject) => {
-      const socket = connect(socketPath);
-      socket.once('connect', () => resolve(new AttachSession(socket)));
-      socket.once('error', reject);
-    });
+  static async connect(socketPath: string): Promise<AttachSession> {
+    return new AttachSession(await connectUnix(socketPath));
   }
 
   write(data: Uint8Array): void {

@@ -84,9 +84,16 @@ class LineCursor {
       if (bytesRead === 0) return;
       this.position += bytesRead;
       let start = 0;
-      for (let index = buffer.indexOf(NEWLINE, 0); index >= 0 && index < bytesRead; index = buffer.indexOf(NEWLINE, start)) {
+      for (
+        let index = buffer.indexOf(NEWLINE, 0);
+        index >= 0 && index < bytesRead;
+        index = buffer.indexOf(NEWLINE, start)
+      ) {
         const piece = buffer.subarray(start, index);
-        const line = this.pending.length > 0 ? Buffer.concat([...this.pending, piece]).toString('utf8') : piece.toString('utf8');
+        const line =
+          this.pending.length > 0
+            ? Buffer.concat([...this.pending, piece]).toString('utf8')
+            : piece.toString('utf8');
         this.pending = [];
         start = index + 1;
         yield line;
@@ -161,7 +168,9 @@ export async function* readLogs(path: string, options: ReadLogOptions = {}): Asy
 /** The live file: read to its end, then (with follow) keep reading across rotations. */
 async function* readCurrent(path: string, start: number, options: ReadLogOptions): AsyncGenerator<LogEntry> {
   let handle = await open(path, 'r').catch(() => undefined);
-  let cursor = handle ? new LineCursor(handle, start === Infinity ? (await handle.stat()).size : start) : undefined;
+  let cursor = handle
+    ? new LineCursor(handle, start === Infinity ? (await handle.stat()).size : start)
+    : undefined;
   try {
     for (;;) {
       if (cursor) {

@@ -10,7 +10,11 @@ import { BerthError, type ExitStatus } from '../errors/index.js';
 
 export class ContainerStartError extends BerthError {
   constructor(message: string, exitCode: ExitStatus) {
-    super(exitCode === 127 ? 'COMMAND_NOT_FOUND' : exitCode === 126 ? 'COMMAND_NOT_EXECUTABLE' : 'START_FAILED', message, exitCode);
+    super(
+      exitCode === 127 ? 'COMMAND_NOT_FOUND' : exitCode === 126 ? 'COMMAND_NOT_EXECUTABLE' : 'START_FAILED',
+      message,
+      exitCode,
+    );
   }
 }
 
@@ -27,6 +31,8 @@ export interface MonitorOptions {
   attachWait: boolean;
   /** An OCI runtime CLI to use instead of the builtin. */
   ociRuntime?: string;
+  /** The container's memory cgroup dir: the monitor records OOM kills from it in `exit`. */
+  memoryCgroup?: string;
   exitCommand: string[];
 }
 
@@ -38,6 +44,7 @@ export function monitorArgs(options: MonitorOptions): string[] {
   if (options.stdin) args.push('--stdin');
   if (options.attachWait) args.push('--attach-wait');
   if (options.ociRuntime) args.push('--runtime', options.ociRuntime);
+  if (options.memoryCgroup) args.push('--memory-cgroup', options.memoryCgroup);
   return [...args, '--', ...options.exitCommand];
 }
 
@@ -79,7 +86,10 @@ export async function startMonitor(options: MonitorOptions): Promise<MonitorStar
   const pid = await readPid('pid');
   const monitorPid = await readPid('monitor.pid');
   if (!Number.isInteger(pid) || pid <= 0) {
-    throw new ContainerStartError(`failed to start container: the monitor reported no pid. ${stderr.trim()}`, 125);
+    throw new ContainerStartError(
+      `failed to start container: the monitor reported no pid. ${stderr.trim()}`,
+      125,
+    );
   }
   return { pid, monitorPid: Number.isInteger(monitorPid) ? monitorPid : 0 };
 }
@@ -88,6 +98,8 @@ export interface ExitRecord {
   exitCode: number;
   signal: number | null;
   finishedAt: string;
+  /** What the monitor read from the memory cgroup at the exit; undefined when it could not. */
+  oomKilled?: boolean;
 }
 
 /** The monitor's `<state>/exit`, written atomically when the container ends. */
@@ -99,6 +111,7 @@ export async function readExitRecord(stateDir: string): Promise<ExitRecord | und
       exitCode: value.exitCode,
       signal: typeof value.signal === 'number' ? value.signal : null,
       finishedAt: typeof value.finishedAt === 'string' ? value.finishedAt : new Date().toISOString(),
+      ...(typeof value.oomKilled === 'boolean' ? { oomKilled: value.oomKilled } : {}),
     };
   } catch {
     return undefined;

@@ -26,11 +26,14 @@ export function parseAddHost(value: string, mode: ParsedNetworkMode = { mode: 'p
   if (ip.startsWith('[') && ip.endsWith(']')) ip = ip.slice(1, -1);
   if (ip === 'host-gateway') {
     if (mode.mode !== 'host') {
-      throw new InvalidArgumentError(`invalid argument "${value}" for "--add-host": host-gateway is only reachable with --network host (berth creates no bridge)`);
+      throw new InvalidArgumentError(
+        `invalid argument "${value}" for "--add-host": host-gateway is only reachable with --network host (berth creates no bridge)`,
+      );
     }
     ip = '127.0.0.1';
   }
-  if (!name || /\s/.test(name) || isIP(ip) === 0) throw new InvalidArgumentError(`invalid argument "${value}" for "--add-host": want name:ip`);
+  if (!name || /\s/.test(name) || isIP(ip) === 0)
+    throw new InvalidArgumentError(`invalid argument "${value}" for "--add-host": want name:ip`);
   return { name, ip };
 }
 
@@ -63,7 +66,9 @@ export function hostsFile(mode: ParsedNetworkMode, options: HostsOptions): strin
     const base = options.hostHosts ?? HOSTS_HEAD.join('\n');
     return [base.replace(/\n*$/, ''), ...extra].join('\n') + '\n';
   }
-  const names = options.domainname ? `${options.hostname}.${options.domainname} ${options.hostname}` : options.hostname;
+  const names = options.domainname
+    ? `${options.hostname}.${options.domainname} ${options.hostname}`
+    : options.hostname;
   return [...HOSTS_HEAD, ...extra, `127.0.0.1\t${names}`].join('\n') + '\n';
 }
 
@@ -105,7 +110,8 @@ export function resolvConf(mode: ParsedNetworkMode, hostText: string, options: R
   }
   if (options.dnsSearch?.length) lines.push(`search ${options.dnsSearch.join(' ')}`);
   if (options.dnsOptions?.length) lines.push(`options ${options.dnsOptions.join(' ')}`);
-  if (nameservers === 0) lines.unshift("# berth: the host's nameservers are loopback addresses, unreachable from this container");
+  if (nameservers === 0)
+    lines.unshift("# berth: the host's nameservers are loopback addresses, unreachable from this container");
   return lines.join('\n') + '\n';
 }
 
@@ -115,9 +121,15 @@ export interface EtcFilesOptions extends HostsOptions, ResolvOptions {}
  * Writes hostname, hosts and resolv.conf into a container's directory (what create does; the
  * runtime bind-mounts them). Not for container: mode, which uses the other container's files.
  */
-export async function writeEtcFiles(dir: string, mode: ParsedNetworkMode, options: EtcFilesOptions): Promise<void> {
+export async function writeEtcFiles(
+  dir: string,
+  mode: ParsedNetworkMode,
+  options: EtcFilesOptions,
+): Promise<void> {
   const [hostHosts, hostResolv] = await Promise.all([
-    mode.mode === 'host' && options.hostHosts === undefined ? readFile('/etc/hosts', 'utf8').catch(() => undefined) : options.hostHosts,
+    mode.mode === 'host' && options.hostHosts === undefined
+      ? readFile('/etc/hosts', 'utf8').catch(() => undefined)
+      : options.hostHosts,
     readFile('/etc/resolv.conf', 'utf8').catch(() => ''),
   ]);
   await Promise.all([

@@ -24,7 +24,11 @@ export function forwarderBinaryPath(): string {
   try {
     accessSync(path, constants.X_OK);
   } catch {
-    throw new BerthError('FORWARDER_MISSING', `the port forwarder ${path} is missing; run \`npm install\` or \`npm run build\` to compile it`, 125);
+    throw new BerthError(
+      'FORWARDER_MISSING',
+      `the port forwarder ${path} is missing; run \`npm install\` or \`npm run build\` to compile it`,
+      125,
+    );
   }
   return path;
 }
@@ -61,7 +65,10 @@ function bracketed(ip: string): string {
 }
 
 export function forwarderRule(mapping: PortMapping, defaultHostIp = DEFAULT_HOST_IP): string {
-  const last = mapping.hostPortLast !== undefined && mapping.hostPortLast > mapping.hostPort ? `-${mapping.hostPortLast}` : '';
+  const last =
+    mapping.hostPortLast !== undefined && mapping.hostPortLast > mapping.hostPort
+      ? `-${mapping.hostPortLast}`
+      : '';
   return `${bracketed(mapping.hostIp || defaultHostIp)}:${mapping.hostPort}${last}:${mapping.containerPort}/${mapping.protocol}`;
 }
 
@@ -105,7 +112,12 @@ export async function startForwarder(options: StartForwarderOptions): Promise<Fo
     child.once('close', (exitCode) => resolvePromise(exitCode ?? 125));
   });
   if (code !== 0) {
-    const line = stderr.trim().split('\n').pop()?.replace(/^berth-forward:\s*/, '') ?? '';
+    const line =
+      stderr
+        .trim()
+        .split('\n')
+        .pop()
+        ?.replace(/^berth-forward:\s*/, '') ?? '';
     if (/^(bind|listen) /.test(line)) throw new PortUnavailableError(line);
     throw new ForwarderError(`cannot publish ports: ${line || `the forwarder exited with status ${code}`}`);
   }

@@ -5,3 +5,4 @@ export * from './port-format.js';
 export * from './network-mode.js';
 export * from './etc-files.js';
 export * from './forwarder.js';
+export * from './container-ports.js';

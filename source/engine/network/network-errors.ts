@@ -1,5 +1,5 @@
 /** Errors of the network module: each names the argument or address that is wrong. */
-import { BerthError, ConflictError, InvalidArgumentError, NotFoundError } from '../errors/index.js';
+import { BerthError, InvalidArgumentError, NotFoundError } from '../errors/index.js';
 
 /** A `-p`/`--publish` value docker would refuse. */
 export class InvalidPublishError extends InvalidArgumentError {
@@ -22,10 +22,10 @@ export class ForwarderError extends BerthError {
   }
 }
 
-/** Options docker refuses together with a network mode (`-p` with container:, …). */
-export class NetworkModeConflictError extends ConflictError {
+/** Options docker refuses together with a network mode (`-p` with container:, …): `run` exits 125. */
+export class NetworkModeConflictError extends BerthError {
   constructor(message: string) {
-    super(message, 'NETWORK_MODE_CONFLICT');
+    super('NETWORK_MODE_CONFLICT', message, 125);
   }
 }
 

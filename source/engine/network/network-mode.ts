@@ -9,12 +9,14 @@ import { InvalidArgumentError } from '../errors/index.js';
 import type { NetworkMode, OciNamespace } from '../runtime/index.js';
 import { NetworkModeConflictError } from './network-errors.js';
 
-export type ParsedNetworkMode = { mode: 'none' } | { mode: 'private' } | { mode: 'host' } | { mode: 'container'; target: string };
+export type ParsedNetworkMode =
+  { mode: 'none' } | { mode: 'private' } | { mode: 'host' } | { mode: 'container'; target: string };
 
 /** `--network` value → mode; docker's `default`/`bridge` mean berth's private namespace. */
 export function parseNetworkMode(value: string | undefined): ParsedNetworkMode {
   const text = (value ?? '').trim();
-  if (text === '' || text === 'default' || text === 'bridge' || text === 'private') return { mode: 'private' };
+  if (text === '' || text === 'default' || text === 'bridge' || text === 'private')
+    return { mode: 'private' };
   if (text === 'none' || text === 'host') return { mode: text };
   if (text.startsWith('container:')) {
     const target = text.slice('container:'.length);
@@ -36,7 +38,8 @@ export function networkModeText(mode: ParsedNetworkMode): string {
 export function networkNamespaceEntry(mode: ParsedNetworkMode, targetPid?: number): OciNamespace | undefined {
   if (mode.mode === 'host') return undefined;
   if (mode.mode !== 'container') return { type: 'network' };
-  if (!targetPid) throw new NetworkModeConflictError(`cannot join network of a non running container: ${mode.target}`);
+  if (!targetPid)
+    throw new NetworkModeConflictError(`cannot join network of a non running container: ${mode.target}`);
   return { type: 'network', path: `/proc/${targetPid}/ns/net` };
 }
 
@@ -65,14 +68,24 @@ export interface NetworkOptionsToCheck {
  */
 export function checkNetworkOptions(mode: ParsedNetworkMode, options: NetworkOptionsToCheck): string[] {
   if (mode.mode === 'container') {
-    if (options.publishes) throw new NetworkModeConflictError('conflicting options: port publishing and the container type network mode');
-    if (options.addHosts?.length) throw new NetworkModeConflictError('conflicting options: custom host-to-IP mapping and the network mode');
-    if (options.hostname) throw new NetworkModeConflictError('conflicting options: hostname and the network mode');
-    if (options.dns?.length) throw new NetworkModeConflictError('conflicting options: dns and the network mode');
+    if (options.publishes)
+      throw new NetworkModeConflictError(
+        'conflicting options: port publishing and the container type network mode',
+      );
+    if (options.addHosts?.length)
+      throw new NetworkModeConflictError(
+        'conflicting options: custom host-to-IP mapping and the network mode',
+      );
+    if (options.hostname)
+      throw new NetworkModeConflictError('conflicting options: hostname and the network mode');
+    if (options.dns?.length)
+      throw new NetworkModeConflictError('conflicting options: dns and the network mode');
   }
   const warnings: string[] = [];
-  if (options.publishes && mode.mode === 'host') warnings.push('WARNING: Published ports are discarded when using host network mode');
-  if (options.publishes && mode.mode === 'none') warnings.push('WARNING: Published ports are discarded when using the none network mode');
+  if (options.publishes && mode.mode === 'host')
+    warnings.push('WARNING: Published ports are discarded when using host network mode');
+  if (options.publishes && mode.mode === 'none')
+    warnings.push('WARNING: Published ports are discarded when using the none network mode');
   return warnings;
 }
 

@@ -10,7 +10,10 @@ import { parsePortKey, portKey, type PortBinding, type PortMapping } from './pub
 export type PublishedPorts = Record<string, PortBinding[] | null>;
 
 /** The ports as bound (real host ports) plus the exposed-only ones as null. */
-export function publishedPorts(bound: readonly PortMapping[], exposedPorts?: Record<string, unknown> | null): PublishedPorts {
+export function publishedPorts(
+  bound: readonly PortMapping[],
+  exposedPorts?: Record<string, unknown> | null,
+): PublishedPorts {
   const ports: PublishedPorts = {};
   for (const key of Object.keys(exposedPorts ?? {})) {
     const port = parsePortKey(key);
@@ -48,16 +51,22 @@ function naturalCompare(a: string, b: string): number {
  * `port CONTAINER [PRIVATE_PORT[/PROTO]]`: `80/tcp -> 127.0.0.1:18080` lines, or with a private
  * port just the addresses; a private port that is not published is docker's error.
  */
-export function portCommandLines(ports: PublishedPorts | null | undefined, containerName: string, privatePort?: string): string[] {
+export function portCommandLines(
+  ports: PublishedPorts | null | undefined,
+  containerName: string,
+  privatePort?: string,
+): string[] {
   const lines: string[] = [];
   if (privatePort !== undefined) {
     const parsed = parsePortKey(privatePort);
     if (!parsed) throw new InvalidArgumentError(`invalid port (${privatePort.split('/')[0]})`);
-    for (const binding of ports?.[portKey(parsed)] ?? []) lines.push(joinHostPort(binding.HostIp, binding.HostPort));
+    for (const binding of ports?.[portKey(parsed)] ?? [])
+      lines.push(joinHostPort(binding.HostIp, binding.HostPort));
     if (lines.length === 0) throw new NoPublishedPortError(privatePort, containerName);
   } else {
     for (const [key, bindings] of Object.entries(ports ?? {})) {
-      for (const binding of bindings ?? []) lines.push(`${key} -> ${joinHostPort(binding.HostIp, binding.HostPort)}`);
+      for (const binding of bindings ?? [])
+        lines.push(`${key} -> ${joinHostPort(binding.HostIp, binding.HostPort)}`);
     }
   }
   return lines.sort(naturalCompare);
@@ -92,9 +101,15 @@ export function portsColumn(ports: PublishedPorts | null | undefined): string {
   for (const [key, bindings] of Object.entries(ports ?? {})) {
     const port = parsePortKey(key);
     if (!port) continue;
-    if (!bindings || bindings.length === 0) list.push({ ip: '', publicPort: 0, privatePort: port.containerPort, type: port.protocol });
+    if (!bindings || bindings.length === 0)
+      list.push({ ip: '', publicPort: 0, privatePort: port.containerPort, type: port.protocol });
     for (const binding of bindings ?? []) {
-      list.push({ ip: binding.HostIp, publicPort: Number(binding.HostPort), privatePort: port.containerPort, type: port.protocol });
+      list.push({
+        ip: binding.HostIp,
+        publicPort: Number(binding.HostPort),
+        privatePort: port.containerPort,
+        type: port.protocol,
+      });
     }
   }
   list.sort(compareDisplay);

@@ -4,6 +4,7 @@
  * free one (`127.0.0.1::80`), and docker's HostConfig.PortBindings shape they are stored in.
  */
 import { isIP } from 'node:net';
+import { InvalidArgumentError } from '../errors/index.js';
 import { InvalidPublishError } from './network-errors.js';
 
 export type PortProtocol = 'tcp' | 'udp';
@@ -46,7 +47,8 @@ function parseRange(text: string, spec: string, what: string, allowZero: boolean
 function parseProtocol(text: string, spec: string): PortProtocol {
   const proto = text.toLowerCase();
   if (proto === 'tcp' || proto === 'udp') return proto;
-  if (proto === 'sctp') throw new InvalidPublishError(spec, 'sctp is not supported: only tcp and udp can be published');
+  if (proto === 'sctp')
+    throw new InvalidPublishError(spec, 'sctp is not supported: only tcp and udp can be published');
   throw new InvalidPublishError(spec, `invalid proto: ${text || '(empty)'}`);
 }
 
@@ -54,7 +56,8 @@ function parseProtocol(text: string, spec: string): PortProtocol {
 function splitAddress(rest: string, spec: string): { ip: string; hostPort: string; containerPort: string } {
   if (rest.startsWith('[')) {
     const close = rest.indexOf(']');
-    if (close < 0 || rest[close + 1] !== ':') throw new InvalidPublishError(spec, `invalid ip address: ${rest}`);
+    if (close < 0 || rest[close + 1] !== ':')
+      throw new InvalidPublishError(spec, `invalid ip address: ${rest}`);
     const ports = rest.slice(close + 2).split(':');
     if (ports.length !== 2) throw new InvalidPublishError(spec, 'want [ip]:hostPort:containerPort');
     return { ip: rest.slice(1, close), hostPort: ports[0] ?? '', containerPort: ports[1] ?? '' };
@@ -62,7 +65,11 @@ function splitAddress(rest: string, spec: string): { ip: string; hostPort: strin
   const parts = rest.split(':');
   if (parts.length === 1) return { ip: '', hostPort: '', containerPort: parts[0] ?? '' };
   if (parts.length === 2) return { ip: '', hostPort: parts[0] ?? '', containerPort: parts[1] ?? '' };
-  return { ip: parts.slice(0, -2).join(':'), hostPort: parts.at(-2) ?? '', containerPort: parts.at(-1) ?? '' };
+  return {
+    ip: parts.slice(0, -2).join(':'),
+    hostPort: parts.at(-2) ?? '',
+    containerPort: parts.at(-1) ?? '',
+  };
 }
 
 /** Parses one `-p` value into the mappings it means (several for a range). */
@@ -76,15 +83,25 @@ export function parsePublishSpec(spec: string): PortMapping[] {
   const container = parseRange(containerPort, spec, 'containerPort', false);
   const count = container.last - container.first + 1;
   if (hostPort === '') {
-    return Array.from({ length: count }, (_, i) => ({ hostIp: ip, hostPort: 0, containerPort: container.first + i, protocol }));
+    return Array.from({ length: count }, (_, i) => ({
+      hostIp: ip,
+      hostPort: 0,
+      containerPort: container.first + i,
+      protocol,
+    }));
   }
   const host = parseRange(hostPort, spec, 'hostPort', true);
   const hostCount = host.last - host.first + 1;
   if (count === 1 && hostCount > 1) {
-    return [{ hostIp: ip, hostPort: host.first, hostPortLast: host.last, containerPort: container.first, protocol }];
+    return [
+      { hostIp: ip, hostPort: host.first, hostPortLast: host.last, containerPort: container.first, protocol },
+    ];
   }
   if (hostCount !== count) {
-    throw new InvalidPublishError(spec, `host range ${hostPort} and container range ${containerPort} differ in size`);
+    throw new InvalidPublishError(
+      spec,
+      `host range ${hostPort} and container range ${containerPort} differ in size`,
+    );
   }
   return Array.from({ length: count }, (_, i) => ({
     hostIp: ip,
@@ -115,7 +132,11 @@ export function parsePortKey(key: string): { containerPort: number; protocol: Po
  * `-P`: every EXPOSEd port of the image config (and of `--expose`) to a free host port, except
  * those an explicit `-p` already publishes (docker lets the explicit mapping win).
  */
-export function publishAllExposed(exposedPorts: Record<string, unknown> | null | undefined, explicit: readonly PortMapping[] = [], hostIp = ''): PortMapping[] {
+export function publishAllExposed(
+  exposedPorts: Record<string, unknown> | null | undefined,
+  explicit: readonly PortMapping[] = [],
+  hostIp = '',
+): PortMapping[] {
   const taken = new Set(explicit.map(portKey));
   const added: PortMapping[] = [];
   for (const key of Object.keys(exposedPorts ?? {})) {
@@ -127,15 +148,34 @@ export function publishAllExposed(exposedPorts: Record<string, unknown> | null |
   return [...explicit, ...added];
 }
 
+/** `--expose 80`, `--expose 7000-7002/udp`: the ports (each of a range) as Config.ExposedPorts keys. */
+export function parseExposeSpecs(values: readonly string[]): Record<string, object> {
+  const exposed: Record<string, object> = {};
+  for (const value of values) {
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp))?$/i.exec(value.trim());
+    const first = Number(match?.[1]);
+    const last = match?.[2] === undefined ? first : Number(match[2]);
+    if (!match || first < 1 || last > 65535 || last < first)
+      throw new InvalidArgumentError(`invalid range format for --expose: ${value}`);
+    const protocol = match[3]?.toLowerCase() ?? 'tcp';
+    for (let port = first; port <= last; port++) exposed[`${port}/${protocol}`] = {};
+  }
+  return exposed;
+}
+
 /** docker adds every published port to Config.ExposedPorts. */
-export function exposedPortsOf(mappings: readonly PortMapping[], exposed: Record<string, object> = {}): Record<string, object> {
+export function exposedPortsOf(
+  mappings: readonly PortMapping[],
+  exposed: Record<string, object> = {},
+): Record<string, object> {
   const result: Record<string, object> = { ...exposed };
   for (const mapping of mappings) result[portKey(mapping)] ??= {};
   return result;
 }
 
 function hostPortText(mapping: PortMapping): string {
-  if (mapping.hostPortLast !== undefined && mapping.hostPortLast > mapping.hostPort) return `${mapping.hostPort}-${mapping.hostPortLast}`;
+  if (mapping.hostPortLast !== undefined && mapping.hostPortLast > mapping.hostPort)
+    return `${mapping.hostPort}-${mapping.hostPortLast}`;
   return mapping.hostPort === 0 ? '' : String(mapping.hostPort);
 }
 
@@ -156,8 +196,12 @@ export function fromPortBindings(bindings: PortBindings | null | undefined): Por
     if (!port) throw new InvalidPublishError(key, 'invalid containerPort');
     for (const binding of list ?? [{ HostIp: '', HostPort: '' }]) {
       const spec = `${binding.HostIp.includes(':') ? `[${binding.HostIp}]` : binding.HostIp}:${binding.HostPort}:${key}`;
-      const host = binding.HostPort === '' ? { first: 0, last: 0 } : parseRange(binding.HostPort, spec, 'hostPort', true);
-      if (binding.HostIp !== '' && isIP(binding.HostIp) === 0) throw new InvalidPublishError(spec, `invalid ip address: ${binding.HostIp}`);
+      const host =
+        binding.HostPort === ''
+          ? { first: 0, last: 0 }
+          : parseRange(binding.HostPort, spec, 'hostPort', true);
+      if (binding.HostIp !== '' && isIP(binding.HostIp) === 0)
+        throw new InvalidPublishError(spec, `invalid ip address: ${binding.HostIp}`);
       mappings.push({
         hostIp: binding.HostIp,
         hostPort: host.first,

@@ -42,7 +42,10 @@ export function mountPoints(mountinfo = readFileSync('/proc/self/mountinfo', 'ut
   const points = new Set<string>();
   for (const line of mountinfo.split('\n')) {
     const point = line.split(' ')[4];
-    if (point) points.add(point.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))));
+    if (point)
+      points.add(
+        point.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))),
+      );
   }
   return points;
 }
@@ -56,7 +59,9 @@ export function isMounted(path: string): boolean {
  * lowerdir order).
  */
 export async function mountRootfs(dirs: RootfsDirs, lowerDirs: string[]): Promise<void> {
-  await Promise.all([dirs.merged, dirs.upper, dirs.work, dirs.empty].map((dir) => mkdir(dir, { recursive: true })));
+  await Promise.all(
+    [dirs.merged, dirs.upper, dirs.work, dirs.empty].map((dir) => mkdir(dir, { recursive: true })),
+  );
   if (isMounted(dirs.merged)) return;
   const lowers = lowerDirs.length > 0 ? lowerDirs : [dirs.empty];
   for (const dir of lowers) {

@@ -22,7 +22,10 @@ export class PathEscapeError extends BerthError {
  * resolved too unless `followLast` is false (for `cp -a` of a link itself, `rm`, lstat).
  */
 export async function resolveInRoot(root: string, path: string, followLast = true): Promise<string> {
-  const pending = posix.normalize('/' + path).split('/').filter(Boolean);
+  const pending = posix
+    .normalize('/' + path)
+    .split('/')
+    .filter(Boolean);
   const resolved: string[] = [];
   let links = 0;
   while (pending.length > 0) {
@@ -64,7 +67,11 @@ export async function resolveInRoot(root: string, path: string, followLast = tru
  * Reads a small file from inside the root (resolved as above, opened with O_NOFOLLOW so a link
  * swapped in after resolution is refused). Returns undefined when it does not exist.
  */
-export async function readFileInRoot(root: string, path: string, maxBytes = 4 << 20): Promise<string | undefined> {
+export async function readFileInRoot(
+  root: string,
+  path: string,
+  maxBytes = 4 << 20,
+): Promise<string | undefined> {
   const hostPath = await resolveInRoot(root, path);
   let handle;
   try {

@@ -17,10 +17,7 @@ import type { OciMount, OciNamespace, OciResources, OciRlimit, OciSpec, OciUser 
 import { defaultRlimits } from './rlimits.js';
 
 export type NetworkMode =
-  | { mode: 'none' }
-  | { mode: 'host' }
-  | { mode: 'private' }
-  | { mode: 'container'; nsPath: string };
+  { mode: 'none' } | { mode: 'host' } | { mode: 'private' } | { mode: 'container'; nsPath: string };
 
 export interface SpecInput extends CapabilityOptions {
   rootfs: string;
@@ -38,13 +35,18 @@ export interface SpecInput extends CapabilityOptions {
   cgroupsPath: string;
   resources?: Omit<OciResources, 'devices'>;
   rlimits?: OciRlimit[];
-  /** Extra bind mounts (volumes, --init binary), appended after docker's defaults. */
+  /** The user's mounts (volumes, binds, tmpfs, --init binary), ordered by orderMounts. */
   binds?: OciMount[];
   sysctl?: Record<string, string>;
 }
 
 /** docker's env order: image env overridden by -e; PATH added when missing; HOSTNAME; TERM with -t. */
-export function containerEnv(imageEnv: string[], userEnv: string[], hostname: string, tty: boolean): string[] {
+export function containerEnv(
+  imageEnv: string[],
+  userEnv: string[],
+  hostname: string,
+  tty: boolean,
+): string[] {
   const merged = new Map<string, string>();
   const put = (entry: string): void => {
     const eq = entry.indexOf('=');
@@ -83,9 +85,30 @@ function etcMounts(stateDir: string): OciMount[] {
   }));
 }
 
+function pathDepth(path: string): number {
+  return path.split('/').filter(Boolean).length;
+}
+
+/**
+ * docker's order (daemon/oci_linux.go WithMounts): its defaults first, minus any a user mount
+ * replaces (and all of /dev's when the user mounts /dev); then the user's mounts together with
+ * /etc/hosts, hostname and resolv.conf, sorted by depth, so a volume on /etc goes first and the
+ * container's own /etc/hosts lands on top of it. A user mount on /etc/hosts replaces berth's.
+ */
+export function orderMounts(defaults: OciMount[], etc: OciMount[], user: OciMount[]): OciMount[] {
+  const claimed = new Set(user.map((mount) => mount.destination));
+  const kept = defaults.filter(
+    (mount) =>
+      !claimed.has(mount.destination) && !(claimed.has('/dev') && mount.destination.startsWith('/dev/')),
+  );
+  const own = [...etc.filter((mount) => !claimed.has(mount.destination)), ...user];
+  // Array.prototype.sort is stable: equal depths keep the order they were asked for.
+  return [...kept, ...own.sort((a, b) => pathDepth(a.destination) - pathDepth(b.destination))];
+}
+
 export function buildSpec(input: SpecInput): OciSpec {
   const caps = ociCapabilities(input, input.user.uid);
-  const mounts = [...defaultMounts(), ...etcMounts(input.stateDir), ...(input.binds ?? [])];
+  const mounts = orderMounts(defaultMounts(), etcMounts(input.stateDir), input.binds ?? []);
   if (input.privileged) {
     // --privileged: /sys writable, nothing masked, every device rule open (docker's behaviour).
     for (const mount of mounts) {

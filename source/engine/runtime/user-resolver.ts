@@ -74,7 +74,9 @@ export function resolveUserFrom(spec: string, passwdText?: string, groupText?: s
   let name: string | undefined = 'root';
   let home = '/';
   if (userPart !== '') {
-    const entry = passwd.find((user) => (isNumeric(userPart) ? user.uid === Number(userPart) : user.name === userPart));
+    const entry = passwd.find((user) =>
+      isNumeric(userPart) ? user.uid === Number(userPart) : user.name === userPart,
+    );
     if (entry) {
       ({ uid, gid, name, home } = entry);
     } else if (isNumeric(userPart)) {
@@ -88,7 +90,9 @@ export function resolveUserFrom(spec: string, passwdText?: string, groupText?: s
     if (rootEntry) home = rootEntry.home;
   }
   if (groupPart !== undefined && groupPart !== '') {
-    const entry = groups.find((group) => (isNumeric(groupPart) ? group.gid === Number(groupPart) : group.name === groupPart));
+    const entry = groups.find((group) =>
+      isNumeric(groupPart) ? group.gid === Number(groupPart) : group.name === groupPart,
+    );
     if (entry) gid = entry.gid;
     else if (isNumeric(groupPart)) gid = Number(groupPart);
     else throw new UserNotFoundError(`unable to find group ${groupPart}: no matching entries in group file`);
@@ -96,9 +100,11 @@ export function resolveUserFrom(spec: string, passwdText?: string, groupText?: s
   // An explicit group replaces the supplementary list, as docker does.
   const additionalGids =
     groupPart === undefined && name !== undefined
-      ? [...new Set(groups.filter((group) => group.members.includes(name as string)).map((group) => group.gid))].filter(
-          (value) => value !== gid,
-        )
+      ? [
+          ...new Set(
+            groups.filter((group) => group.members.includes(name as string)).map((group) => group.gid),
+          ),
+        ].filter((value) => value !== gid)
       : [];
   return { uid, gid, additionalGids, home };
 }

@@ -6,7 +6,18 @@
  * mounted rootfs, so a link in the image cannot make berth copy host files into a volume.
  */
 import { constants } from 'node:fs';
-import { chmod, copyFile, lchown, link, lstat, lutimes, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  lchown,
+  link,
+  lstat,
+  lutimes,
+  mkdir,
+  readdir,
+  readlink,
+  symlink,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { FsOps, NativeBinaryMissingError } from '../archive/index.js';
@@ -21,10 +32,13 @@ export interface CopyUpResult {
 
 /** Extended attributes a copy must not carry (overlayfs' own bookkeeping). */
 const SKIPPED_XATTRS = /^trusted\.overlay\./;
+/** Entries of one directory copied at once. */
+const CONCURRENCY = 8;
 
 class TreeCopier {
   entries = 0;
-  private readonly links = new Map<string, string>();
+  /** First copy of each hard-linked inode, and when it is complete. */
+  private readonly links = new Map<string, { path: string; done: Promise<void> }>();
   private fsops: FsOps | undefined | null = undefined;
 
   /** berth-fsops on first need; null when it is not built (then xattrs and nodes are skipped). */
@@ -44,13 +58,21 @@ class TreeCopier {
     if (this.fsops) await this.fsops.close();
   }
 
+  /**
+   * Copies a directory's entries a few at a time: each file costs several syscalls and an
+   * xattr round trip to berth-fsops, and overlapping them is what makes copy-up fast.
+   */
   async copyDirectory(source: string, target: string): Promise<void> {
-    for (const name of await readdir(source)) {
-      const from = join(source, name);
-      const to = join(target, name);
-      const info = await lstat(from);
-      await this.copyEntry(from, to, info);
-    }
+    const names = await readdir(source);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < names.length) {
+        const name = names[next++] as string;
+        const from = join(source, name);
+        await this.copyEntry(from, join(target, name), await lstat(from));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, names.length) }, worker));
   }
 
   private async copyEntry(from: string, to: string, info: Stats): Promise<void> {
@@ -59,12 +81,24 @@ class TreeCopier {
       const key = `${info.dev}:${info.ino}`;
       const first = this.links.get(key);
       if (first) {
-        await link(first, to);
+        await first.done;
+        await link(first.path, to);
         this.entries++;
         return;
       }
-      this.links.set(key, to);
+      let finished = (): void => undefined;
+      this.links.set(key, { path: to, done: new Promise<void>((resolve) => (finished = resolve)) });
+      try {
+        await this.copyOne(from, to, info);
+      } finally {
+        finished();
+      }
+      return;
     }
+    await this.copyOne(from, to, info);
+  }
+
+  private async copyOne(from: string, to: string, info: Stats): Promise<void> {
     if (info.isDirectory()) {
       await mkdir(to, { mode: 0o700 });
       await this.copyDirectory(from, to);
@@ -76,7 +110,9 @@ class TreeCopier {
       const ops = this.ops();
       if (!ops) return;
       const kind = info.isFIFO() ? 'fifo' : info.isBlockDevice() ? 'block' : 'char';
-      await ops.mknod(to, kind, info.mode, Math.floor(info.rdev / 256) & 0xfff, (info.rdev & 0xff) | ((info.rdev >> 12) & 0xfff00));
+      const major = Math.floor(info.rdev / 256) & 0xfff;
+      const minor = (info.rdev & 0xff) | ((info.rdev >> 12) & 0xfff00);
+      await ops.mknod(to, kind, info.mode, major, minor);
     }
     await this.copyMetadata(from, to, info);
     this.entries++;
@@ -103,7 +139,11 @@ class TreeCopier {
  * `volumeDataDir` when the volume is empty, and gives the volume's top directory the owner and
  * mode of the image's directory (so `VOLUME /var/lib/app` owned by `app` stays writable by it).
  */
-export async function copyUp(rootfsPath: string, pathInContainer: string, volumeDataDir: string): Promise<CopyUpResult> {
+export async function copyUp(
+  rootfsPath: string,
+  pathInContainer: string,
+  volumeDataDir: string,
+): Promise<CopyUpResult> {
   const source = await resolveInRoot(rootfsPath, pathInContainer);
   const info = await lstat(source).catch(() => undefined);
   if (!info?.isDirectory()) return { copied: false, entries: 0 };

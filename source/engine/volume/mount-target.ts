@@ -28,7 +28,11 @@ async function createMissing(path: string, asDirectory: boolean): Promise<void> 
     return;
   }
   // O_EXCL|O_NOFOLLOW: never write through a link that appeared meanwhile.
-  const handle = await open(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, 0o644);
+  const handle = await open(
+    path,
+    constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW,
+    0o644,
+  );
   await handle.close();
 }
 
@@ -42,7 +46,10 @@ export async function resolveMountTarget(
   target: string,
   kind: 'directory' | 'file' = 'directory',
 ): Promise<MountTarget> {
-  const pending = posix.normalize('/' + target).split('/').filter(Boolean);
+  const pending = posix
+    .normalize('/' + target)
+    .split('/')
+    .filter(Boolean);
   const resolved: string[] = [];
   let links = 0;
   while (pending.length > 0) {
@@ -76,7 +83,10 @@ export async function resolveMountTarget(
       throw new MountTargetError(target, `/${[...resolved, part].join('/')} exists and is not a directory`);
     }
     if (last && kind === 'file' && info.isDirectory()) {
-      throw new MountTargetError(target, `/${[...resolved, part].join('/')} is a directory, the source is a file`);
+      throw new MountTargetError(
+        target,
+        `/${[...resolved, part].join('/')} is a directory, the source is a file`,
+      );
     }
     resolved.push(part);
   }

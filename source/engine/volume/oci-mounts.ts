@@ -68,7 +68,12 @@ async function ociMount(mount: MountPoint, options: OciMountsOptions): Promise<O
     await copyUp(options.rootfs, mount.Destination, mount.Source);
   }
   const target = await resolveMountTarget(options.rootfs, mount.Destination, kind);
-  return { destination: target.containerPath, type: 'bind', source: mount.Source, options: bindOptions(mount) };
+  return {
+    destination: target.containerPath,
+    type: 'bind',
+    source: mount.Source,
+    options: bindOptions(mount),
+  };
 }
 
 /** docker's inspect `Mounts` (a --tmpfs mount is shown only in HostConfig.Tmpfs, as docker does). */
@@ -89,14 +94,17 @@ export function inspectMounts(mounts: MountPoint[]): InspectMount[] {
 
 /** The anonymous volumes a container owns (what `rm -v` removes). */
 export function anonymousVolumesOf(mounts: MountPoint[]): string[] {
-  return mounts.filter((mount) => mount.Type === 'volume' && mount.anonymous && mount.Name).map((mount) => mount.Name as string);
+  return mounts
+    .filter((mount) => mount.Type === 'volume' && mount.anonymous && mount.Name)
+    .map((mount) => mount.Name as string);
 }
 
 /** docker's HostConfig.Tmpfs map for the --tmpfs mounts. */
 export function tmpfsHostConfig(mounts: MountPoint[]): Record<string, string> {
   const map: Record<string, string> = {};
   for (const mount of mounts) {
-    if (mount.fromTmpfsFlag) map[mount.Destination] = [...(mount.tmpfsOptions ?? []), ...(mount.RW ? [] : ['ro'])].join(',');
+    if (mount.fromTmpfsFlag)
+      map[mount.Destination] = [...(mount.tmpfsOptions ?? []), ...(mount.RW ? [] : ['ro'])].join(',');
   }
   return map;
 }

@@ -78,7 +78,8 @@ export function parseMountFlag(raw: string, cwd = process.cwd()): MountSpec {
   const labels: Record<string, string> = {};
   const tmpfsOptions: string[] = [];
   const used = { volume: false, bind: false, tmpfs: false };
-  const bool = (key: string, value: string): boolean => parseBool(value) ?? fail(`invalid value for ${key}: ${value}`);
+  const bool = (key: string, value: string): boolean =>
+    parseBool(value) ?? fail(`invalid value for ${key}: ${value}`);
   for (const field of fields) {
     const eq = field.indexOf('=');
     const key = (eq < 0 ? field : field.slice(0, eq)).toLowerCase();
@@ -108,7 +109,8 @@ export function parseMountFlag(raw: string, cwd = process.cwd()): MountSpec {
         readOnly = bool(key, value);
         break;
       case 'consistency':
-        if (!['default', 'consistent', 'cached', 'delegated'].includes(value.toLowerCase())) fail(`invalid value for consistency: ${value}`);
+        if (!['default', 'consistent', 'cached', 'delegated'].includes(value.toLowerCase()))
+          fail(`invalid value for consistency: ${value}`);
         break;
       case 'bind-propagation':
         propagation = value.toLowerCase();
@@ -140,7 +142,8 @@ export function parseMountFlag(raw: string, cwd = process.cwd()): MountSpec {
         break;
       }
       case 'tmpfs-mode':
-        if (!/^[0-7]{1,11}$/.test(value) || Number.parseInt(value, 8) > 0xffffffff) fail(`invalid value for ${key}: ${value}`);
+        if (!/^[0-7]{1,11}$/.test(value) || Number.parseInt(value, 8) > 0xffffffff)
+          fail(`invalid value for ${key}: ${value}`);
         tmpfsOptions.push(`mode=${Number.parseInt(value, 8).toString(8)}`);
         used.tmpfs = true;
         break;
@@ -185,7 +188,13 @@ export function parseMountFlag(raw: string, cwd = process.cwd()): MountSpec {
       };
     case 'tmpfs':
       if (source !== '') mountFail('field Source must not be specified');
-      return { type: 'tmpfs', target: destination.path, readOnly, options: tmpfsOptions, fromTmpfsFlag: false };
+      return {
+        type: 'tmpfs',
+        target: destination.path,
+        readOnly,
+        options: tmpfsOptions,
+        fromTmpfsFlag: false,
+      };
     default:
       return mountFail('mount type unknown');
   }

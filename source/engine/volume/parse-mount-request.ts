@@ -11,9 +11,32 @@ import { parseVolumeFlag, parseVolumeMode } from './parse-volume-flag.js';
 
 /** Mount flags tmpfs takes (kernel flags and docker's propagation words). */
 const TMPFS_FLAGS = new Set([
-  'ro', 'rw', 'exec', 'noexec', 'suid', 'nosuid', 'dev', 'nodev', 'sync', 'async', 'dirsync',
-  'atime', 'noatime', 'diratime', 'nodiratime', 'relatime', 'norelatime', 'strictatime',
-  'mand', 'nomand', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave',
+  'ro',
+  'rw',
+  'exec',
+  'noexec',
+  'suid',
+  'nosuid',
+  'dev',
+  'nodev',
+  'sync',
+  'async',
+  'dirsync',
+  'atime',
+  'noatime',
+  'diratime',
+  'nodiratime',
+  'relatime',
+  'norelatime',
+  'strictatime',
+  'mand',
+  'nomand',
+  'private',
+  'rprivate',
+  'shared',
+  'rshared',
+  'slave',
+  'rslave',
 ]);
 /** tmpfs data options and the values they take. */
 const TMPFS_DATA: Record<string, RegExp> = {
@@ -37,7 +60,8 @@ export function parseTmpfsFlag(raw: string): TmpfsMountSpec {
   let readOnly = false;
   for (const option of options) {
     const eq = option.indexOf('=');
-    const valid = eq < 0 ? TMPFS_FLAGS.has(option) : TMPFS_DATA[option.slice(0, eq)]?.test(option.slice(eq + 1));
+    const valid =
+      eq < 0 ? TMPFS_FLAGS.has(option) : TMPFS_DATA[option.slice(0, eq)]?.test(option.slice(eq + 1));
     if (!valid) throw new MountSpecError('--tmpfs', raw, `invalid tmpfs option "${option}"`);
     if (option === 'ro') readOnly = true;
     if (option === 'rw') readOnly = false;
@@ -52,7 +76,8 @@ export function parseTmpfsFlag(raw: string): TmpfsMountSpec {
 }
 
 export function parseVolumesFromFlag(raw: string): VolumesFromSpec {
-  if (raw === '') throw new MountSpecError('--volumes-from', raw, 'volumes-from specification cannot be an empty string');
+  if (raw === '')
+    throw new MountSpecError('--volumes-from', raw, 'volumes-from specification cannot be an empty string');
   const colon = raw.indexOf(':');
   const container = colon < 0 ? raw : raw.slice(0, colon);
   const mode = colon < 0 ? '' : raw.slice(colon + 1);
@@ -60,7 +85,8 @@ export function parseVolumesFromFlag(raw: string): VolumesFromSpec {
   if (mode === '') return { container };
   const parsed = parseVolumeMode(mode);
   // Propagation is inherited from the source container, never set here (docker's rule).
-  if (!parsed || parsed.propagation || parsed.noCopy) throw new MountSpecError('--volumes-from', raw, `invalid mode: ${mode}`);
+  if (!parsed || parsed.propagation || parsed.noCopy)
+    throw new MountSpecError('--volumes-from', raw, `invalid mode: ${mode}`);
   return { container, mode: parsed.readOnly ? 'ro' : 'rw' };
 }
 

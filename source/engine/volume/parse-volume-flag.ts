@@ -77,7 +77,8 @@ export function parseVolumeFlag(raw: string, cwd = process.cwd()): MountSpec {
     };
   }
   if (parsedMode.propagation) fail('a propagation mode applies to bind mounts, not volumes');
-  if (source === undefined && parsedMode.readOnly) fail('must not set ReadOnly mode when using anonymous volumes');
+  if (source === undefined && parsedMode.readOnly)
+    fail('must not set ReadOnly mode when using anonymous volumes');
   if (source !== undefined && !isValidVolumeName(source)) fail(new InvalidVolumeNameError(source).message);
   return {
     type: 'volume',

@@ -52,7 +52,8 @@ export async function planMounts(request: MountRequest, context: PlanContext): P
   };
   try {
     for (const from of request.volumesFrom) {
-      if (!context.containerMounts) throw new MountSpecError('--volumes-from', from.container, 'not available here');
+      if (!context.containerMounts)
+        throw new MountSpecError('--volumes-from', from.container, 'not available here');
       for (const mount of await context.containerMounts(from.container)) {
         if (mount.Type === 'tmpfs') continue; // a tmpfs belongs to its container alone
         byDestination.set(mount.Destination, {
@@ -94,11 +95,17 @@ export async function planMounts(request: MountRequest, context: PlanContext): P
 
 async function mountPointFor(
   spec: MountSpec,
-  volume: (spec: { name?: string; labels?: Record<string, string> }) => Promise<{ name: string; mountpoint: string }>,
+  volume: (spec: {
+    name?: string;
+    labels?: Record<string, string>;
+  }) => Promise<{ name: string; mountpoint: string }>,
 ): Promise<MountPoint> {
   switch (spec.type) {
     case 'volume': {
-      const data = await volume({ ...(spec.source !== undefined ? { name: spec.source } : {}), labels: spec.labels });
+      const data = await volume({
+        ...(spec.source !== undefined ? { name: spec.source } : {}),
+        labels: spec.labels,
+      });
       return {
         Type: 'volume',
         Name: data.name,

@@ -21,13 +21,19 @@ export interface ResolvedMounts extends PlannedMounts {
   oci?: OciMount[];
 }
 
-export async function resolveMounts(request: MountRequest | MountFlags, context: ResolveContext): Promise<ResolvedMounts> {
+export async function resolveMounts(
+  request: MountRequest | MountFlags,
+  context: ResolveContext,
+): Promise<ResolvedMounts> {
   // MountFlags has `mount` (raw strings), a parsed MountRequest has `mounts`.
   const parsed = 'mounts' in request ? request : parseMountRequest(request);
   const planned = await planMounts(parsed, context);
   if (context.rootfs === undefined) return planned;
   try {
-    return { ...planned, oci: await ociMounts(planned.mounts, { rootfs: context.rootfs, populate: context.populate ?? true }) };
+    return {
+      ...planned,
+      oci: await ociMounts(planned.mounts, { rootfs: context.rootfs, populate: context.populate ?? true }),
+    };
   } catch (error) {
     for (const name of planned.createdVolumes) await context.volumes.remove(name).catch(() => undefined);
     throw error;

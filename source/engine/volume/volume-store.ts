@@ -122,11 +122,16 @@ export class VolumeStore {
    */
   async create(options: CreateVolumeOptions = {}): Promise<{ volume: Volume; created: boolean }> {
     const driver = options.driver ?? 'local';
-    if (driver !== 'local') throw new InvalidArgumentError(`error looking up volume plugin ${driver}: plugin "${driver}" not found`);
+    if (driver !== 'local')
+      throw new InvalidArgumentError(
+        `error looking up volume plugin ${driver}: plugin "${driver}" not found`,
+      );
     const driverOptions = options.driverOptions ?? {};
     const unsupported = Object.keys(driverOptions);
     if (unsupported.length > 0) {
-      throw new InvalidArgumentError(`invalid option key: ${JSON.stringify(unsupported[0])} (berth's local driver takes no options)`);
+      throw new InvalidArgumentError(
+        `invalid option key: ${JSON.stringify(unsupported[0])} (berth's local driver takes no options)`,
+      );
     }
     const anonymous = options.name === undefined || options.name === '';
     const name = anonymous ? anonymousVolumeName() : (options.name as string);
@@ -149,7 +154,9 @@ export class VolumeStore {
       return { volume: { ...record, mountpoint: join(dir, '_data') }, created: true };
     });
     if (result.volume.driver !== driver) {
-      throw new ConflictError(`create ${name}: a volume with the name ${name} already exists with driver "${result.volume.driver}"`);
+      throw new ConflictError(
+        `create ${name}: a volume with the name ${name} already exists with driver "${result.volume.driver}"`,
+      );
     }
     if (result.created) {
       await this.events?.append({ kind: 'volume', action: 'create', id: name, attributes: { driver } });
@@ -167,7 +174,8 @@ export class VolumeStore {
       const volume = await this.readRecord(name).catch(() => undefined);
       if (!volume) continue;
       const usedBy = (users.get(name) ?? []).map((user) => user.id);
-      if (!match({ name, driver: volume.driver, labels: volume.labels, dangling: usedBy.length === 0 })) continue;
+      if (!match({ name, driver: volume.driver, labels: volume.labels, dangling: usedBy.length === 0 }))
+        continue;
       volumes.push({ ...volume, usedBy });
     }
     return volumes.sort((a, b) => naturalCompare(a.name, b.name));
@@ -203,11 +211,21 @@ export class VolumeStore {
         throw new NoSuchVolumeError(name);
       }
       const users = await this.users(name);
-      if (users.length > 0) throw new VolumeInUseError(name, users.map((user) => user.id));
+      if (users.length > 0)
+        throw new VolumeInUseError(
+          name,
+          users.map((user) => user.id),
+        );
       await this.discard(name);
       return true;
     });
-    if (removed) await this.events?.append({ kind: 'volume', action: 'destroy', id: name, attributes: { driver: 'local' } });
+    if (removed)
+      await this.events?.append({
+        kind: 'volume',
+        action: 'destroy',
+        id: name,
+        attributes: { driver: 'local' },
+      });
   }
 
   /** Moves the volume out of sight in one rename, then deletes it: a crash leaves no half volume. */
@@ -224,7 +242,9 @@ export class VolumeStore {
       const users = await volumeUsers(this.layout.containers);
       const deleted: string[] = [];
       let reclaimed = 0;
-      const names = (await readdir(this.dir).catch(() => [] as string[])).filter(isValidVolumeName).sort(naturalCompare);
+      const names = (await readdir(this.dir).catch(() => [] as string[]))
+        .filter(isValidVolumeName)
+        .sort(naturalCompare);
       for (const name of names) {
         const volume = await this.readRecord(name).catch(() => undefined);
         if (!volume || (users.get(name)?.length ?? 0) > 0) continue;
@@ -238,9 +258,19 @@ export class VolumeStore {
       return { deleted, reclaimed };
     });
     for (const name of result.deleted) {
-      await this.events?.append({ kind: 'volume', action: 'destroy', id: name, attributes: { driver: 'local' } });
+      await this.events?.append({
+        kind: 'volume',
+        action: 'destroy',
+        id: name,
+        attributes: { driver: 'local' },
+      });
     }
-    await this.events?.append({ kind: 'volume', action: 'prune', id: '', attributes: { reclaimed: String(result.reclaimed) } });
+    await this.events?.append({
+      kind: 'volume',
+      action: 'prune',
+      id: '',
+      attributes: { reclaimed: String(result.reclaimed) },
+    });
     return result;
   }
 

@@ -39,7 +39,9 @@ export async function volumeUsers(containersDir: string): Promise<Map<string, Vo
   for (const entry of await readdir(containersDir).catch(() => [] as string[])) {
     let record: Record<string, unknown>;
     try {
-      const parsed: unknown = JSON.parse(await readFile(join(containersDir, entry, 'container.json'), 'utf8'));
+      const parsed: unknown = JSON.parse(
+        await readFile(join(containersDir, entry, 'container.json'), 'utf8'),
+      );
       if (parsed === null || typeof parsed !== 'object') continue;
       record = parsed as Record<string, unknown>;
     } catch {
@@ -49,7 +51,8 @@ export async function volumeUsers(containersDir: string): Promise<Map<string, Vo
     const user: VolumeUser = {
       id: text(record['id']) || entry,
       name: text(record['name']),
-      status: state !== null && typeof state === 'object' ? text((state as Record<string, unknown>)['status']) : '',
+      status:
+        state !== null && typeof state === 'object' ? text((state as Record<string, unknown>)['status']) : '',
     };
     for (const name of mountedVolumes(record)) {
       const list = users.get(name) ?? [];

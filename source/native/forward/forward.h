@@ -18,6 +18,7 @@ enum handle_kind {
     H_UDP_LISTENER,
     H_TCP_CONN,     /* one of a connection's two sockets; side tells which */
     H_UDP_UPSTREAM, /* a UDP flow's socket inside the container */
+    H_ACCEPT_RETRY, /* timer: accepting was paused for lack of descriptors or memory */
     H_CONTROL,      /* pidfd, signalfd, timerfd, inotify: handled by main.c */
 };
 
@@ -63,6 +64,7 @@ void free_later(void *object);
 void free_deferred(void);
 
 /* ---- tcp.c ---- */
+void tcp_init(void);
 void tcp_accept(struct rule *rule);
 void tcp_event(struct handle *h, uint32_t events);
 void tcp_resume_accepting(void);

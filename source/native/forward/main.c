@@ -235,6 +235,8 @@ int main(int argc, char **argv) {
         else if (parse_rule(arg, &rules[rule_count++]) < 0) exit(EXIT_FAILED);
     }
     if (rule_count == 0 || (!pid && !netns_path && !wait_pid_file) || (wait_pid_file && (pid || netns_path))) usage();
+    /* Whatever the caller left open (a lock file, a pipe) must not live on in the daemon. */
+    syscall(SYS_close_range, 3U, ~0U, 0U);
     clock_gettime(CLOCK_REALTIME_COARSE, &started_coarse);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
@@ -269,6 +271,7 @@ int main(int argc, char **argv) {
     sigaddset(&stop, SIGHUP);
     sigprocmask(SIG_BLOCK, &stop, NULL);
     signal_h.fd = signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC);
+    tcp_init();
     watch(&signal_h, EPOLLIN);
     for (size_t i = 0; i < rule_count; i++) {
         if (rules[i].proto == IPPROTO_UDP && sweep_h.fd < 0) {
@@ -319,6 +322,7 @@ int main(int argc, char **argv) {
             case H_UDP_LISTENER: udp_listener_event(h->owner); break;
             case H_TCP_CONN: tcp_event(h, events[i].events); break;
             case H_UDP_UPSTREAM: udp_upstream_event(h); break;
+            case H_ACCEPT_RETRY: tcp_resume_accepting(); break;
             case H_CONTROL: control_event(h); break;
             }
         }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "forward.h"
@@ -35,16 +36,34 @@ bool accept_paused = false;
 #define PIPE_BYTES (256 * 1024)
 #define ROUNDS_PER_EVENT 32
 
+static struct handle retry_h = {.kind = H_ACCEPT_RETRY, .fd = -1};
+
+/* Out of descriptors or memory: stop accepting (the backlog holds new clients) until a
+ * connection closes or, should none be open, a short timer fires. */
 static void pause_accepting(void) {
     accept_paused = true;
     for (size_t i = 0; i < rule_count; i++) {
         if (rules[i].proto == IPPROTO_TCP) watch(&rules[i].listener, 0);
     }
+    if (retry_h.fd < 0) return;
+    struct itimerspec in_a_moment = {.it_value = {.tv_nsec = 200 * 1000 * 1000}};
+    timerfd_settime(retry_h.fd, 0, &in_a_moment, NULL);
+    watch(&retry_h, EPOLLIN);
+}
+
+/* The retry timer exists from the start: when it is needed, there may be no descriptor left. */
+void tcp_init(void) {
+    retry_h.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 }
 
 void tcp_resume_accepting(void) {
     if (!accept_paused) return;
     accept_paused = false;
+    if (retry_h.fd >= 0) {
+        uint64_t ticks;
+        (void)!read(retry_h.fd, &ticks, sizeof ticks);
+        watch(&retry_h, 0);
+    }
     for (size_t i = 0; i < rule_count; i++) {
         if (rules[i].proto == IPPROTO_TCP) watch(&rules[i].listener, EPOLLIN);
     }
@@ -74,9 +93,10 @@ static void conn_close(struct conn *conn, bool reset) {
 static int relay(struct conn *conn, int d) {
     struct half *h = &conn->half[d];
     int src = conn->side[d].fd, dst = conn->side[1 - d].fd;
+    bool drained = false; /* a short read emptied the socket: epoll says when more comes */
     for (int round = 0; round < ROUNDS_PER_EVENT; round++) {
         bool progress = false;
-        if (!h->eof && !h->pipe_full) {
+        if (!h->eof && !h->pipe_full && !drained) {
             size_t room = PIPE_BYTES - h->pending;
             ssize_t n = room == 0 ? -1 : splice(src, NULL, h->pipe_w, NULL, room, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
             if (room == 0) {
@@ -84,6 +104,7 @@ static int relay(struct conn *conn, int d) {
             } else if (n > 0) {
                 h->pending += (size_t)n;
                 progress = true;
+                drained = (size_t)n < room;
             } else if (n == 0) {
                 h->eof = true;
             } else if (errno == EAGAIN) {
@@ -113,8 +134,10 @@ static int relay(struct conn *conn, int d) {
     return 0;
 }
 
-static void pump(struct conn *conn) {
+/* Relays the directions `dirs` (bit d: from side[d]) names, then re-arms what each needs next. */
+static void pump(struct conn *conn, unsigned dirs) {
     for (int d = 0; d < 2; d++) {
+        if (!(dirs & (1u << d))) continue;
         if (relay(conn, d) < 0) {
             conn_close(conn, errno == ECONNRESET);
             return;
@@ -134,21 +157,29 @@ static void pump(struct conn *conn) {
     watch(&conn->side[1], want[1]);
 }
 
-static struct conn *conn_new(int client, int upstream) {
+static bool resource_shortage(int err) {
+    return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM;
+}
+
+/* Everything a connection needs except its client: made before accept() so that running out of
+ * descriptors never means accepting a client only to drop it. */
+static struct conn *spare;
+
+static struct conn *spare_new(void) {
+    int fds[2][2] = {{-1, -1}, {-1, -1}};
+    int upstream = socket_in_target(SOCK_STREAM);
+    if (upstream < 0 || pipe2(fds[0], O_NONBLOCK | O_CLOEXEC) < 0 || pipe2(fds[1], O_NONBLOCK | O_CLOEXEC) < 0) {
+        int err = errno;
+        if (upstream >= 0) close(upstream);
+        for (int i = 0; i < 4; i++) {
+            if (fds[i / 2][i % 2] >= 0) close(fds[i / 2][i % 2]);
+        }
+        errno = err;
+        return NULL;
+    }
     struct conn *conn = xcalloc(1, sizeof *conn);
-    int fds[2][2];
-    if (pipe2(fds[0], O_NONBLOCK | O_CLOEXEC) < 0) {
-        free(conn);
-        return NULL;
-    }
-    if (pipe2(fds[1], O_NONBLOCK | O_CLOEXEC) < 0) {
-        close(fds[0][0]);
-        close(fds[0][1]);
-        free(conn);
-        return NULL;
-    }
     for (int i = 0; i < 2; i++) {
-        conn->side[i] = (struct handle){.kind = H_TCP_CONN, .fd = i == 0 ? client : upstream, .side = i, .owner = conn};
+        conn->side[i] = (struct handle){.kind = H_TCP_CONN, .fd = i == 0 ? -1 : upstream, .side = i, .owner = conn};
         conn->half[i].pipe_r = fds[i][0];
         conn->half[i].pipe_w = fds[i][1];
         /* A bigger pipe means fewer wake-ups per megabyte; the default stays if refused. */
@@ -160,27 +191,27 @@ static struct conn *conn_new(int client, int upstream) {
 void tcp_accept(struct rule *rule) {
     int one = 1;
     for (;;) {
+        if (!spare && !(spare = spare_new())) {
+            if (resource_shortage(errno)) pause_accepting();
+            /* Otherwise the container's namespace refuses sockets: clients wait in the backlog. */
+            return;
+        }
         int client = accept4(rule->listener.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (client < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
-            /* Out of descriptors: stop accepting (the backlog holds the rest) until one closes. */
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) pause_accepting();
+            if (resource_shortage(errno)) pause_accepting();
             return;
         }
-        int upstream = socket_in_target(SOCK_STREAM);
-        struct conn *conn = upstream < 0 ? NULL : conn_new(client, upstream);
-        if (!conn) {
-            if (upstream >= 0) close(upstream);
-            close(client);
-            pause_accepting();
-            return;
-        }
+        struct conn *conn = spare;
+        spare = NULL;
+        conn->side[0].fd = client;
+        int upstream = conn->side[1].fd;
         setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         setsockopt(upstream, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         struct sockaddr_in target = {.sin_family = AF_INET, .sin_port = htons((uint16_t)rule->container_port)};
         target.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         if (connect(upstream, (struct sockaddr *)&target, sizeof target) == 0) {
-            pump(conn);
+            pump(conn, 3);
         } else if (errno == EINPROGRESS) {
             conn->connecting = true;
             watch(&conn->side[1], EPOLLOUT);
@@ -192,7 +223,6 @@ void tcp_accept(struct rule *rule) {
 
 void tcp_event(struct handle *h, uint32_t events) {
     struct conn *conn = h->owner;
-    (void)events;
     if (h->fd < 0) return; /* closed earlier in this batch */
     if (conn->connecting) {
         int err = 0;
@@ -205,6 +235,13 @@ void tcp_event(struct handle *h, uint32_t events) {
             return;
         }
         conn->connecting = false;
+        pump(conn, 3);
+        return;
     }
-    pump(conn);
+    /* Readable: the direction from this side. Writable: the one towards it. Errors: both, so the
+     * failing splice reports them. */
+    unsigned dirs = 0;
+    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) dirs |= 1u << h->side;
+    if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) dirs |= 1u << (1 - h->side);
+    pump(conn, dirs);
 }

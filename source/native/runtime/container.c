@@ -82,6 +82,7 @@ static void __attribute__((noreturn)) child_main(const struct start_opts *o, int
     if (s->domainname && s->ns_new[NS_UTS] && setdomainname(s->domainname, strlen(s->domainname)) < 0)
         child_fail(sync_w, EXIT_RUNTIME, "setdomainname: %s", strerror(errno));
     if (console_setup(p, o->console_sock, true, &e) < 0) child_report(sync_w, &e);
+    process_default_home(p);
     if (process_apply_rlimits(p, &e) < 0 || process_apply_user_and_caps(p, &e) < 0 || process_chdir(p, &e) < 0 ||
         process_lookpath(p, path, sizeof path, &e) < 0)
         child_report(sync_w, &e);

@@ -38,6 +38,7 @@ exec_child(struct process_spec *p, int sync_w, int go_r, int console_sock, int n
     if (wait_byte(go_r) != 'G') _exit(EXIT_RUNTIME);
     if (null_fd >= 0)
         for (int fd = 0; fd < 3; fd++) dup2(null_fd, fd);
+    process_default_home(p);
     if (console_setup(p, console_sock, false, &e) < 0 || process_apply_rlimits(p, &e) < 0 ||
         process_apply_user_and_caps(p, &e) < 0 || process_chdir(p, &e) < 0 ||
         process_lookpath(p, path, sizeof path, &e) < 0)

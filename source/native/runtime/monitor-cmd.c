@@ -22,7 +22,7 @@
 #include "runtime.h"
 
 struct monitor_args {
-    const char *bundle, *state, *log, *runtime;
+    const char *bundle, *state, *log, *runtime, *memory_cgroup;
     unsigned long long max_size;
     int max_file;
     bool tty, stdin_open, attach_wait;
@@ -64,6 +64,7 @@ static void parse(int argc, char **argv, struct monitor_args *a) {
         else if (strcmp(o, "--state") == 0 && has) a->state = argv[++i];
         else if (strcmp(o, "--log") == 0 && has) a->log = argv[++i];
         else if (strcmp(o, "--runtime") == 0 && has) a->runtime = argv[++i];
+        else if (strcmp(o, "--memory-cgroup") == 0 && has) a->memory_cgroup = argv[++i];
         else if (strcmp(o, "--log-max-size") == 0 && has) a->max_size = strtoull(argv[++i], NULL, 10);
         else if (strcmp(o, "--log-max-file") == 0 && has) a->max_file = atoi(argv[++i]);
         else if (strcmp(o, "--tty") == 0) a->tty = true;
@@ -126,7 +127,9 @@ static void __attribute__((noreturn)) run_builtin(struct monitor_args *a, struct
     report_ok();
     if (!a->attach_wait) container_exec(&st);
     int status = monitor_loop(&io, a->attach_wait ? builtin_go : NULL, &st);
-    monitor_finish(a->state, status, a->exit_command);
+    monitor_note_oom(a->memory_cgroup);
+    monitor_report_exit(a->state, status);
+    monitor_exec_exit_command(a->exit_command);
 }
 
 /* ---- OCI runtime CLI ---- */
@@ -160,7 +163,8 @@ static void oci_start(void *arg) {
 }
 
 static void __attribute__((noreturn)) run_oci(struct monitor_args *a, int listen_fd) {
-    char pid_path[PATH_MAX], sock_path[PATH_MAX], id[256];
+    char pid_path[PATH_MAX], sock_path[PATH_MAX], id[256], console_address[sizeof(struct sockaddr_un)];
+    int console_dir = -1;
     snprintf(pid_path, sizeof pid_path, "%s/pid", a->state);
     snprintf(sock_path, sizeof sock_path, "%s/console.sock", a->state);
     const char *base = strrchr(a->state, '/');
@@ -171,9 +175,11 @@ static void __attribute__((noreturn)) run_oci(struct monitor_args *a, int listen
     if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) report_failure(EXIT_RUNTIME, "pipe");
     if (a->stdin_open && !a->tty && pipe2(in, O_CLOEXEC) < 0) report_failure(EXIT_RUNTIME, "pipe");
     if (a->tty) {
-        struct sockaddr_un addr = {.sun_family = AF_UNIX};
-        if (strlen(sock_path) >= sizeof addr.sun_path) report_failure(EXIT_RUNTIME, "console socket path too long");
-        memcpy(addr.sun_path, sock_path, strlen(sock_path) + 1);
+        /* A long state dir is reached through an fd of it (runc connects to the same address). */
+        struct sockaddr_un addr;
+        if (unix_address(a->state, "console.sock", &addr, &console_dir) < 0)
+            report_failure(EXIT_RUNTIME, "console socket: %s", strerror(errno));
+        snprintf(console_address, sizeof console_address, "%s", addr.sun_path);
         unlink(sock_path);
         console = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (console < 0 || bind(console, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(console, 1) < 0)
@@ -189,7 +195,7 @@ static void __attribute__((noreturn)) run_oci(struct monitor_args *a, int listen
     args[n++] = pid_path;
     if (a->tty) {
         args[n++] = "--console-socket";
-        args[n++] = sock_path;
+        args[n++] = console_address;
     }
     args[n++] = id;
     args[n] = NULL;
@@ -213,6 +219,7 @@ static void __attribute__((noreturn)) run_oci(struct monitor_args *a, int listen
             }
         }
         close(console);
+        if (console_dir >= 0) close(console_dir);
         unlink(sock_path);
     }
     if (creator > 0) waitpid(creator, &status, 0);
@@ -237,9 +244,12 @@ static void __attribute__((noreturn)) run_oci(struct monitor_args *a, int listen
     struct oci_ctx ctx = {a->runtime, id};
     if (!a->attach_wait) oci_start(&ctx);
     status = monitor_loop(&io, a->attach_wait ? oci_start : NULL, &ctx);
+    /* Before `delete`: the runtime removes the cgroup and with it the OOM record. */
+    monitor_note_oom(a->memory_cgroup);
+    monitor_report_exit(a->state, status);
     char *del[] = {(char *)a->runtime, "delete", "--force", id, NULL};
     run_wait(del);
-    monitor_finish(a->state, status, a->exit_command);
+    monitor_exec_exit_command(a->exit_command);
 }
 
 int cmd_monitor(int argc, char **argv) {

@@ -24,6 +24,9 @@
 
 #define MAX_CLIENTS 32
 #define LINE_MAX_BYTES 16384
+/* --attach-wait holds the process for the client that started it; if that client died before
+ * connecting (a killed `berth run`), the container runs anyway rather than hang forever. */
+#define ATTACH_WAIT_MS 10000
 
 struct client {
     int fd;
@@ -149,26 +152,76 @@ static void client_input(struct client *c) {
     }
 }
 
-static int listen_unix(const char *path) {
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof addr.sun_path) return errno = ENAMETOOLONG, -1;
-    strcpy(addr.sun_path, path);
+/* A unix socket address for `dir/name` that fits sun_path (108 bytes) however long `dir` is:
+ * past the limit it goes through an O_PATH fd of the directory (/proc/self/fd/N/name), which
+ * the kernel resolves like the long path. `*dir_fd` is that fd (-1 when not needed); the caller
+ * keeps it open while the address is used. Clients do the same (attach-client.ts). */
+int unix_address(const char *dir, const char *name, struct sockaddr_un *addr, int *dir_fd) {
+    char path[PATH_MAX];
+    *dir_fd = -1;
+    memset(addr, 0, sizeof *addr);
+    addr->sun_family = AF_UNIX;
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (n > 0 && (size_t)n < sizeof addr->sun_path) {
+        memcpy(addr->sun_path, path, (size_t)n + 1);
+        return 0;
+    }
+    *dir_fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (*dir_fd < 0) return -1;
+    n = snprintf(addr->sun_path, sizeof addr->sun_path, "/proc/%d/fd/%d/%s", (int)getpid(), *dir_fd, name);
+    if (n < 0 || (size_t)n >= sizeof addr->sun_path) {
+        close(*dir_fd);
+        *dir_fd = -1;
+        return errno = ENAMETOOLONG, -1;
+    }
+    return 0;
+}
+
+static int listen_unix(const char *dir, const char *name) {
+    struct sockaddr_un addr;
+    int dir_fd;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (unix_address(dir, name, &addr, &dir_fd) < 0) return -1;
     unlink(path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0) return -1;
-    if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
-        close(fd);
+    int ok = fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 && chmod(path, 0600) == 0 &&
+             listen(fd, 16) == 0;
+    int saved = errno;
+    if (dir_fd >= 0) close(dir_fd);
+    if (!ok) {
+        if (fd >= 0) close(fd);
+        errno = saved;
         return -1;
     }
     return fd;
 }
 
+/* -1 unknown, else whether the kernel's OOM killer struck in the container's memory cgroup. */
+static int oom_killed = -1;
+
+/* Reads `oom_kill N` from the memory cgroup (v1 memory.oom_control, v2 memory.events). */
+void monitor_note_oom(const char *memory_cgroup) {
+    if (!memory_cgroup || !memory_cgroup[0]) return;
+    const char *files[] = {"memory.oom_control", "memory.events"};
+    for (int i = 0; i < 2 && oom_killed < 0; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", memory_cgroup, files[i]);
+        char *text = read_file(path, NULL);
+        if (!text) continue;
+        const char *at = strstr(text, "oom_kill ");
+        if (at) oom_killed = strtoll(at + strlen("oom_kill "), NULL, 10) > 0;
+        free(text);
+    }
+}
+
 static void write_exit_file(const char *state, int status) {
-    char path[PATH_MAX], json[256], now[64], sig[16] = "null";
+    char path[PATH_MAX], json[256], now[64], sig[16] = "null", oom[32] = "";
     format_rfc3339nano(now, sizeof now);
     if (WIFSIGNALED(status)) snprintf(sig, sizeof sig, "%d", WTERMSIG(status));
-    int n = snprintf(json, sizeof json, "{\"exitCode\":%d,\"signal\":%s,\"finishedAt\":\"%s\"}\n",
-                     exit_status_code(status), sig, now);
+    if (oom_killed >= 0) snprintf(oom, sizeof oom, ",\"oomKilled\":%s", oom_killed ? "true" : "false");
+    int n = snprintf(json, sizeof json, "{\"exitCode\":%d,\"signal\":%s,\"finishedAt\":\"%s\"%s}\n",
+                     exit_status_code(status), sig, now, oom);
     snprintf(path, sizeof path, "%s/exit", state);
     write_file_atomic(path, json, (size_t)n);
 }
@@ -187,7 +240,7 @@ int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), v
     sigprocmask(SIG_BLOCK, &mask, NULL);
     int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
     bool exited = false, first = true;
-    int status = 0;
+    int status = 0, waited_ms = 0;
     char buf[32768];
     for (;;) {
         if (exited) {
@@ -202,9 +255,15 @@ int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), v
         fds[nf++] = (struct pollfd){out[1], POLLIN, 0};
         fds[nf++] = (struct pollfd){out[2], POLLIN, 0};
         for (int i = 0; i < MAX_CLIENTS; i++) fds[nf++] = (struct pollfd){clients[i].fd, POLLIN, 0};
-        int rc = poll(fds, (nfds_t)nf, exited ? 1000 : -1);
+        bool holding = first && on_first_client && !exited;
+        int rc = poll(fds, (nfds_t)nf, exited ? 1000 : holding ? 100 : -1);
         if (rc < 0 && errno == EINTR) continue;
         if (rc == 0 && exited) break; /* a lingering writer outside the pid namespace */
+        if (rc == 0 && holding && (waited_ms += 100) >= ATTACH_WAIT_MS) {
+            first = false;
+            on_first_client(arg);
+            continue;
+        }
         if (fds[0].revents & POLLIN) {
             int c = accept4(io->listen_fd, NULL, NULL, SOCK_CLOEXEC);
             if (c >= 0) {
@@ -248,17 +307,29 @@ int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), v
     }
     log_flush(1);
     log_flush(2);
-    for (int i = 0; i < MAX_CLIENTS; i++)
-        if (clients[i].fd >= 0) close(clients[i].fd);
     close(sfd);
     return status;
 }
 
-void monitor_finish(const char *state, int status, char **exit_command) {
+/* Records the exit (the `exit` file first, so whoever hears of it can read it), tells every
+ * attach client the exit code in a frame of stream 3 (4-byte BE code), and lets them go. */
+void monitor_report_exit(const char *state, int status) {
     char path[PATH_MAX];
+    int code = exit_status_code(status);
     write_exit_file(state, status);
     snprintf(path, sizeof path, "%s/attach.sock", state);
     unlink(path);
+    unsigned char payload[4] = {(unsigned char)(code >> 24), (unsigned char)(code >> 16), (unsigned char)(code >> 8),
+                                (unsigned char)code};
+    broadcast(3, (const char *)payload, sizeof payload);
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (clients[i].fd >= 0) {
+            close(clients[i].fd);
+            clients[i].fd = -1;
+        }
+}
+
+void monitor_exec_exit_command(char **exit_command) {
     if (!exit_command || !exit_command[0]) exit(0);
     close_fds_from(3, false);
     sigset_t none;
@@ -269,11 +340,7 @@ void monitor_finish(const char *state, int status, char **exit_command) {
     exit(EXIT_RUNTIME);
 }
 
-int monitor_listen(const char *state) {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/attach.sock", state);
-    return listen_unix(path);
-}
+int monitor_listen(const char *state) { return listen_unix(state, "attach.sock"); }
 
 int monitor_open_log(const char *path, unsigned long long max_size, int max_file) {
     return logfile_open(&logf, path, max_size, max_file);

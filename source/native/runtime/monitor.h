@@ -9,7 +9,11 @@ struct monitor_io {
     int stdout_r, stderr_r, stdin_w;
 };
 int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), void *arg);
-void monitor_finish(const char *state, int status, char **exit_command) __attribute__((noreturn));
+void monitor_note_oom(const char *memory_cgroup);
+void monitor_report_exit(const char *state, int status);
+void monitor_exec_exit_command(char **exit_command) __attribute__((noreturn));
+struct sockaddr_un;
+int unix_address(const char *dir, const char *name, struct sockaddr_un *addr, int *dir_fd);
 int monitor_listen(const char *state);
 int monitor_open_log(const char *path, unsigned long long max_size, int max_file);
 #endif

@@ -216,7 +216,9 @@ static int make_device(const struct spec *s, const char *path, char type, long l
     if (make_target(target, false) < 0 && errno != EEXIST) return -1;
     unlink(target);
     mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
-    if (mknod(target, kind | (mode & 07777), makedev(major, minor)) == 0) return chown(target, uid, gid);
+    /* chmod after mknod: the mode must not depend on the runtime's umask (docker's 0666 nodes). */
+    if (mknod(target, kind | (mode & 07777), makedev(major, minor)) == 0)
+        return chmod(target, mode & 07777) == 0 ? chown(target, uid, gid) : -1;
     if (errno != EPERM) return -1;
     /* No CAP_MKNOD here: bind the host's node instead. */
     if (make_target(target, false) < 0) return -1;

@@ -56,6 +56,38 @@ const char *env_lookup(char **env, const char *name) {
     return found;
 }
 
+/* As runc does: without HOME in the env, the user's home from the container's /etc/passwd (read
+ * once the root is the container's), else "/". */
+void process_default_home(struct process_spec *p) {
+    if (env_lookup(p->env, "HOME")) return;
+    char home[PATH_MAX] = "/";
+    char *passwd = read_file("/etc/passwd", NULL);
+    for (char *line = passwd ? strtok(passwd, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        char *field[7] = {0};
+        int n = 0;
+        for (char *cur = line; n < 7; n++) {
+            field[n] = cur;
+            char *colon = strchr(cur, ':');
+            if (!colon) break;
+            *colon = 0;
+            cur = colon + 1;
+        }
+        if (n >= 5 && field[2] && field[5] && field[5][0] && strtoul(field[2], NULL, 10) == p->uid) {
+            snprintf(home, sizeof home, "%s", field[5]);
+            break;
+        }
+    }
+    free(passwd);
+    size_t count = 0;
+    while (p->env && p->env[count]) count++;
+    char **env = xmalloc((count + 2) * sizeof *env);
+    for (size_t i = 0; i < count; i++) env[i] = p->env[i];
+    env[count] = xmalloc(strlen(home) + 6);
+    sprintf(env[count], "HOME=%s", home);
+    env[count + 1] = NULL;
+    p->env = env;
+}
+
 int process_apply_rlimits(const struct process_spec *p, struct child_error *e) {
     for (size_t i = 0; i < p->nrlimits; i++) {
         struct rlimit cur, want;

@@ -127,6 +127,7 @@ int process_chdir(const struct process_spec *p, struct child_error *e);
 int process_lookpath(const struct process_spec *p, char *out, size_t outlen, struct child_error *e);
 void process_reset_signals(void);
 const char *env_lookup(char **env, const char *name);
+void process_default_home(struct process_spec *p);
 void child_fail(int sync_fd, int code, const char *fmt, ...) __attribute__((noreturn, format(printf, 3, 4)));
 void child_report(int sync_fd, const struct child_error *e) __attribute__((noreturn));
 void seterr(struct child_error *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -9,7 +9,15 @@ export function footerText(keymap: readonly KeyBinding[], pane: PaneId): { key: 
   return footerFor(keymap, pane).map((entry) => ({ key: keyLabel(entry.key), label: entry.label }));
 }
 
-export function Footer({ keymap, pane, columns }: { keymap: readonly KeyBinding[]; pane: PaneId; columns: number }) {
+export function Footer({
+  keymap,
+  pane,
+  columns,
+}: {
+  keymap: readonly KeyBinding[];
+  pane: PaneId;
+  columns: number;
+}) {
   return (
     <Box height={1} width={columns} overflow="hidden">
       <Text wrap="truncate-end">

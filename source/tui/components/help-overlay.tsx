@@ -7,7 +7,9 @@ import { paneOrder, paneTitles } from '../state/app-state.js';
 import { color } from '../theme.js';
 import { fit } from '../state/format.js';
 
-export function helpLines(keymap: readonly KeyBinding[]): { heading?: string; keys?: string; description?: string }[] {
+export function helpLines(
+  keymap: readonly KeyBinding[],
+): { heading?: string; keys?: string; description?: string }[] {
   const scopes: Scope[] = ['global', ...paneOrder];
   const lines: { heading?: string; keys?: string; description?: string }[] = [];
   for (const scope of scopes) {
@@ -21,12 +23,22 @@ export function helpLines(keymap: readonly KeyBinding[]): { heading?: string; ke
   return lines;
 }
 
-export function HelpOverlay({ keymap, height, columns }: { keymap: readonly KeyBinding[]; height: number; columns: number }) {
+export function HelpOverlay({
+  keymap,
+  height,
+  columns,
+}: {
+  keymap: readonly KeyBinding[];
+  height: number;
+  columns: number;
+}) {
   const lines = helpLines(keymap);
   const perColumn = Math.max(1, height - 1);
   const columnCount = Math.max(1, Math.ceil(lines.length / perColumn));
   const width = Math.max(20, Math.floor(columns / columnCount));
-  const chunks = Array.from({ length: columnCount }, (_, index) => lines.slice(index * perColumn, (index + 1) * perColumn));
+  const chunks = Array.from({ length: columnCount }, (_, index) =>
+    lines.slice(index * perColumn, (index + 1) * perColumn),
+  );
   return (
     <Box flexDirection="column" height={height} width={columns} overflow="hidden">
       <Text bold>Keys (any key closes this)</Text>

@@ -26,7 +26,12 @@ export function StatusLine({ state, columns }: { state: AppState; columns: numbe
   } else if (state.status) {
     const tone = state.status.tone;
     content = (
-      <Text wrap="truncate-end" color={color(tone === 'error' ? 'error' : tone === 'ok' ? 'ok' : tone === 'busy' ? 'accent' : 'muted')}>
+      <Text
+        wrap="truncate-end"
+        color={color(
+          tone === 'error' ? 'error' : tone === 'ok' ? 'ok' : tone === 'busy' ? 'accent' : 'muted',
+        )}
+      >
         {tone === 'busy' ? '… ' : ''}
         {state.status.text}
       </Text>

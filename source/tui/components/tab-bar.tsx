@@ -5,7 +5,15 @@ import { type KeyBinding, type PaneId } from '../keymap.js';
 import { paneOrder, paneTitles } from '../state/app-state.js';
 import { color } from '../theme.js';
 
-export function TabBar({ pane, keymap, columns }: { pane: PaneId; keymap: readonly KeyBinding[]; columns: number }) {
+export function TabBar({
+  pane,
+  keymap,
+  columns,
+}: {
+  pane: PaneId;
+  keymap: readonly KeyBinding[];
+  columns: number;
+}) {
   const keyOf = (id: PaneId): string =>
     keymap.find((binding) => binding.id === `pane.${id}`)?.keys[0] ?? String(paneOrder.indexOf(id) + 1);
   return (

@@ -4,7 +4,14 @@
  */
 import { useMemo, useRef, useState } from 'react';
 import type { ContainerSummary, DashboardEngine } from '../dashboard-engine.js';
-import { visibleRows, reselect, toggleMark, sortKeys, type ListView, type ContainerRow } from '../state/container-list.js';
+import {
+  visibleRows,
+  reselect,
+  toggleMark,
+  sortKeys,
+  type ListView,
+  type ContainerRow,
+} from '../state/container-list.js';
 import { statusText } from '../state/format.js';
 import type { StatsHistory } from '../state/stats-history.js';
 import type { EventHub } from './event-hub.js';
@@ -65,7 +72,8 @@ export function useContainerSelection(
   const selectedIndex = reselect(rows, selectedId, lastIndex.current);
   lastIndex.current = selectedIndex;
   const selectedRow = rows[selectedIndex];
-  const byId = (id: string): ContainerSummary | undefined => containers.find((container) => container.id === id);
+  const byId = (id: string): ContainerSummary | undefined =>
+    containers.find((container) => container.id === id);
 
   return {
     containers,
@@ -84,7 +92,10 @@ export function useContainerSelection(
     setFilter: (filter) => setView((current) => ({ ...current, filter })),
     toggleStopped: () => setView((current) => ({ ...current, showStopped: !current.showStopped })),
     cycleSort: () =>
-      setView((current) => ({ ...current, sort: sortKeys[(sortKeys.indexOf(current.sort) + 1) % sortKeys.length] ?? 'name' })),
+      setView((current) => ({
+        ...current,
+        sort: sortKeys[(sortKeys.indexOf(current.sort) + 1) % sortKeys.length] ?? 'name',
+      })),
     toggleMarkSelected: () => {
       if (selectedRow) setMarks((current) => toggleMark(current, selectedRow.id));
     },

@@ -2,7 +2,10 @@
 import { useRef, useState } from 'react';
 import { windowFor } from '../state/container-list.js';
 
-export function useCursor(length: number, height: number): { index: number; first: number; move: (delta: number) => void } {
+export function useCursor(
+  length: number,
+  height: number,
+): { index: number; first: number; move: (delta: number) => void } {
   const [index, setIndex] = useState(0);
   const top = useRef(0);
   const clamped = Math.max(0, Math.min(index, length - 1));

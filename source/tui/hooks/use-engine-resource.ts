@@ -42,7 +42,11 @@ export function useEngineResource<T>(
           if (mounted.current) setState({ data, loading: false });
         } catch (error) {
           if (mounted.current) {
-            setState((previous) => ({ ...previous, error: error instanceof Error ? error.message : String(error), loading: false }));
+            setState((previous) => ({
+              ...previous,
+              error: error instanceof Error ? error.message : String(error),
+              loading: false,
+            }));
           }
         }
       } while (again.current && mounted.current);

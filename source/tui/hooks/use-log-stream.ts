@@ -37,11 +37,14 @@ export function useLogStream(
     if (!enabled || !key) return;
     const controller = new AbortController();
     let dirty = false;
-    const timer = setInterval(() => {
-      if (!dirty) return;
-      dirty = false;
-      setVersion((value) => value + 1);
-    }, Math.round(1000 / fps));
+    const timer = setInterval(
+      () => {
+        if (!dirty) return;
+        dirty = false;
+        setVersion((value) => value + 1);
+      },
+      Math.round(1000 / fps),
+    );
     for (const entry of key.split(',')) {
       const [id = '', name = ''] = entry.split('=');
       void (async () => {

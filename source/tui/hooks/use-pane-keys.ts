@@ -2,7 +2,8 @@
  * A pane's keys: the keymap turns each keystroke into a command id for this pane, and the pane's
  * handler gets it only while the pane is active (no prompt, question or help open).
  */
-import { useInput } from 'ink';
+import { useCallback, useRef } from 'react';
+import { useInput, type Key } from 'ink';
 import type { KeyBinding, PaneId } from '../keymap.js';
 import { commandFor } from '../keymap.js';
 import { keyName } from '../key-names.js';
@@ -13,11 +14,16 @@ export function usePaneKeys(
   active: boolean,
   handler: (command: string) => void,
 ): void {
-  useInput(
-    (input, key) => {
+  // Ink re-subscribes a changed handler only in a passive effect, after the frame is drawn; a key
+  // pressed in between would reach the previous render's handler and act on stale rows.
+  const latest = useRef(handler);
+  latest.current = handler;
+  const onInput = useCallback(
+    (input: string, key: Key) => {
       const command = commandFor(keymap, keyName(input, key), pane);
-      if (command) handler(command);
+      if (command) latest.current(command);
     },
-    { isActive: active },
+    [keymap, pane],
   );
+  useInput(onInput, { isActive: active });
 }

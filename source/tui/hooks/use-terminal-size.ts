@@ -4,7 +4,10 @@ import { useStdout } from 'ink';
 
 export function useTerminalSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
-  const read = (): { columns: number; rows: number } => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+  const read = (): { columns: number; rows: number } => ({
+    columns: stdout.columns || 80,
+    rows: stdout.rows || 24,
+  });
   const [size, setSize] = useState(read);
   useEffect(() => {
     const onResize = (): void => setSize(read());

@@ -12,10 +12,16 @@ const active = (container: ContainerSummary): boolean =>
 
 function names(targets: readonly ContainerSummary[]): string {
   if (targets.length <= 3) return targets.map((target) => target.name).join(', ');
-  return `${targets.slice(0, 3).map((target) => target.name).join(', ')} and ${targets.length - 3} more`;
+  return `${targets
+    .slice(0, 3)
+    .map((target) => target.name)
+    .join(', ')} and ${targets.length - 3} more`;
 }
 
-function each(targets: readonly ContainerSummary[], call: (target: ContainerSummary) => Promise<void>): () => Promise<void> {
+function each(
+  targets: readonly ContainerSummary[],
+  call: (target: ContainerSummary) => Promise<void>,
+): () => Promise<void> {
   return async () => {
     const failures: string[] = [];
     for (const target of targets) {
@@ -46,15 +52,27 @@ export function containerCommand(
       const starting = targets.filter((target) => !active(target));
       const stopping = targets.filter(active);
       if (stopping.length > 0) {
-        shell.run(`stopping ${names(stopping)}`, `stopped ${names(stopping)}`, each(stopping, (target) => engine.stop(target.id)));
+        shell.run(
+          `stopping ${names(stopping)}`,
+          `stopped ${names(stopping)}`,
+          each(stopping, (target) => engine.stop(target.id)),
+        );
       }
       if (starting.length > 0) {
-        shell.run(`starting ${names(starting)}`, `started ${names(starting)}`, each(starting, (target) => engine.start(target.id)));
+        shell.run(
+          `starting ${names(starting)}`,
+          `started ${names(starting)}`,
+          each(starting, (target) => engine.start(target.id)),
+        );
       }
       return true;
     }
     case 'container.restart':
-      shell.run(`restarting ${list}`, `restarted ${list}`, each(targets, (target) => engine.restart(target.id)));
+      shell.run(
+        `restarting ${list}`,
+        `restarted ${list}`,
+        each(targets, (target) => engine.restart(target.id)),
+      );
       return true;
     case 'container.pause': {
       const resume = targets.every((target) => target.status === 'paused');
@@ -66,8 +84,14 @@ export function containerCommand(
       return true;
     }
     case 'container.kill':
-      shell.ask(`Kill ${list} with SIGKILL? Unsaved work in ${targets.length === 1 ? 'it' : 'them'} is lost.`, () =>
-        shell.run(`killing ${list}`, `killed ${list}`, each(targets, (target) => engine.kill(target.id))),
+      shell.ask(
+        `Kill ${list} with SIGKILL? Unsaved work in ${targets.length === 1 ? 'it' : 'them'} is lost.`,
+        () =>
+          shell.run(
+            `killing ${list}`,
+            `killed ${list}`,
+            each(targets, (target) => engine.kill(target.id)),
+          ),
       );
       return true;
     case 'container.remove': {
@@ -77,7 +101,11 @@ export function containerCommand(
           ? `Remove ${list}? ${names(running)} ${running.length === 1 ? 'is' : 'are'} running and will be killed first (force).`
           : `Remove ${list} and ${targets.length === 1 ? 'its' : 'their'} writable layer and logs?`;
       shell.ask(question, () =>
-        shell.run(`removing ${list}`, `removed ${list}`, each(targets, (target) => engine.remove(target.id, { force: active(target) }))),
+        shell.run(
+          `removing ${list}`,
+          `removed ${list}`,
+          each(targets, (target) => engine.remove(target.id, { force: active(target) })),
+        ),
       );
       return true;
     }
@@ -86,9 +114,14 @@ export function containerCommand(
       const exec = command === 'container.exec';
       void (async () => {
         try {
-          const argv = exec ? await engine.execArgv(first.id, ['/bin/sh']) : await engine.attachArgv(first.id);
+          const argv = exec
+            ? await engine.execArgv(first.id, ['/bin/sh'])
+            : await engine.attachArgv(first.id);
           const code = await shell.handOver(argv);
-          shell.info(`${exec ? 'shell in' : 'detached from'} ${first.name} ended (exit code ${code})`, code === 0 ? 'ok' : 'info');
+          shell.info(
+            `${exec ? 'shell in' : 'detached from'} ${first.name} ended (exit code ${code})`,
+            code === 0 ? 'ok' : 'info',
+          );
         } catch (error) {
           shell.info(error instanceof Error ? error.message : String(error), 'error');
         }

@@ -12,9 +12,22 @@ import { fit, memory, percent } from '../state/format.js';
 import { color, statusTone } from '../theme.js';
 import { containerCommand } from './container-actions.js';
 
-const BULK = new Set(['container.toggle', 'container.restart', 'container.pause', 'container.kill', 'container.remove']);
+const BULK = new Set([
+  'container.toggle',
+  'container.restart',
+  'container.pause',
+  'container.kill',
+  'container.remove',
+]);
 
-export function columnWidths(columns: number): { name: number; image: number; status: number; cpu: number; mem: number; ports: number } {
+export function columnWidths(columns: number): {
+  name: number;
+  image: number;
+  status: number;
+  cpu: number;
+  mem: number;
+  ports: number;
+} {
   const cpu = 7;
   const mem = 9;
   const rest = Math.max(20, columns - 2 - cpu - mem);
@@ -24,7 +37,17 @@ export function columnWidths(columns: number): { name: number; image: number; st
   return { name, image, status, cpu, mem, ports: Math.max(0, rest - name - image - status) };
 }
 
-function Row({ row, selected, marked, columns }: { row: ContainerRow; selected: boolean; marked: boolean; columns: number }) {
+function Row({
+  row,
+  selected,
+  marked,
+  columns,
+}: {
+  row: ContainerRow;
+  selected: boolean;
+  marked: boolean;
+  columns: number;
+}) {
   const width = columnWidths(columns);
   const stopped = !isActive(row);
   return (
@@ -73,12 +96,15 @@ export function ContainersPane() {
         return selection.move(1);
       case 'container.showStopped':
         selection.toggleStopped();
-        return shell.info(selection.view.showStopped ? 'hiding stopped containers' : 'showing stopped containers');
+        return shell.info(
+          selection.view.showStopped ? 'hiding stopped containers' : 'showing stopped containers',
+        );
       case 'container.sort':
         return selection.cycleSort();
     }
     const marked = selection.containers.filter((container) => selection.marks.has(container.id));
-    const targets = BULK.has(command) && marked.length > 0 ? marked : selection.selected ? [selection.selected] : [];
+    const targets =
+      BULK.has(command) && marked.length > 0 ? marked : selection.selected ? [selection.selected] : [];
     containerCommand(command, targets, engine, shell);
   });
 

@@ -17,7 +17,9 @@ interface Line {
 /** One row per tag (as `docker images` shows), one for an untagged image. */
 export function imageLines(images: readonly ImageRow[]): Line[] {
   return images.flatMap((image) =>
-    image.repoTags.length > 0 ? image.repoTags.map((name) => ({ image, name })) : [{ image, name: '<none>:<none>' }],
+    image.repoTags.length > 0
+      ? image.repoTags.map((name) => ({ image, name }))
+      : [{ image, name: '<none>:<none>' }],
   );
 }
 
@@ -29,7 +31,7 @@ export function ImagesPane() {
   const cursor = useCursor(lines.length, height);
   const shown = lines.slice(cursor.first, cursor.first + height);
   const nameWidth = Math.max(20, Math.floor(size.columns * 0.35));
-  const usedWidth = Math.max(0, size.columns - nameWidth - 14 - 10 - 16);
+  const usedWidth = Math.max(0, size.columns - nameWidth - 14 - 10 - 19);
 
   usePaneKeys(keymap, 'images', activePane === 'images', (command) => {
     if (command === 'list.up') return cursor.move(-1);
@@ -41,8 +43,13 @@ export function ImagesPane() {
       const what = tagged
         ? `Untag ${line.name}? Image ${shortId(line.image.id)} keeps its other ${line.image.repoTags.length - 1} tag(s).`
         : `Remove image ${line.name} (${shortId(line.image.id)}, ${humanSize(line.image.size)})?`;
-      const refused = line.image.usedBy.length > 0 ? ` It is used by ${line.image.usedBy.join(', ')}: removal will be refused.` : '';
-      shell.ask(what + refused, () => shell.run(`removing ${line.name}`, `removed ${line.name}`, () => engine.removeImage(target)));
+      const refused =
+        line.image.usedBy.length > 0
+          ? ` It is used by ${line.image.usedBy.join(', ')}: removal will be refused.`
+          : '';
+      shell.ask(what + refused, () =>
+        shell.run(`removing ${line.name}`, `removed ${line.name}`, () => engine.removeImage(target)),
+      );
     }
   });
 
@@ -53,18 +60,26 @@ export function ImagesPane() {
         {fit('REPOSITORY:TAG', nameWidth)}
         {fit('IMAGE ID', 14)}
         {fit('SIZE', 10)}
-        {fit('CREATED', 16)}
+        {fit('CREATED', 19)}
         {fit('IN USE BY', usedWidth)}
       </Text>
       {resource.error ? <Text color={color('error')}>{resource.error}</Text> : null}
-      {!resource.error && lines.length === 0 ? <Text dimColor>{resource.loading ? 'loading…' : 'no images'}</Text> : null}
+      {!resource.error && lines.length === 0 ? (
+        <Text dimColor>{resource.loading ? 'loading…' : 'no images'}</Text>
+      ) : null}
       {shown.map((line, index) => (
-        <Text key={line.image.id + line.name} inverse={cursor.first + index === cursor.index} wrap="truncate-end">
+        <Text
+          key={line.image.id + line.name}
+          inverse={cursor.first + index === cursor.index}
+          wrap="truncate-end"
+        >
           {fit(line.name, nameWidth)}
           {fit(shortId(line.image.id), 14)}
           {fit(humanSize(line.image.size), 10)}
-          {fit(line.image.createdMs ? ago(line.image.createdMs, now) : '', 16)}
-          <Text dimColor={line.image.usedBy.length === 0}>{fit(line.image.usedBy.join(', ') || 'unused', usedWidth)}</Text>
+          {fit(line.image.createdMs ? ago(line.image.createdMs, now) : '', 19)}
+          <Text dimColor={line.image.usedBy.length === 0}>
+            {fit(line.image.usedBy.join(', ') || 'unused', usedWidth)}
+          </Text>
         </Text>
       ))}
     </Box>

@@ -17,7 +17,8 @@ export function InspectPane() {
   for (const section of resource.data ?? []) {
     lines.push({ text: section.title, heading: true });
     if (section.rows.length === 0) lines.push({ text: '  (none)', heading: false });
-    for (const [key, value] of section.rows) lines.push({ text: `  ${fit(key, 16)} ${value}`, heading: false });
+    for (const [key, value] of section.rows)
+      lines.push({ text: `  ${fit(key, 16)} ${value}`, heading: false });
   }
   const height = Math.max(1, size.rows - 1);
   const maxScroll = Math.max(0, lines.length - height);
@@ -28,10 +29,17 @@ export function InspectPane() {
   const start = Math.min(scroll, maxScroll);
   return (
     <Box flexDirection="column" height={size.rows} width={size.columns} overflow="hidden">
-      <Text dimColor>{selection.selected ? `Inspect: ${selection.selected.name}` : 'no container selected'}</Text>
+      <Text dimColor>
+        {selection.selected ? `Inspect: ${selection.selected.name}` : 'no container selected'}
+      </Text>
       {resource.error ? <Text color={color('error')}>{resource.error}</Text> : null}
       {lines.slice(start, start + height).map((line, index) => (
-        <Text key={index} bold={line.heading} color={line.heading ? color('accent') : undefined} wrap="truncate-end">
+        <Text
+          key={index}
+          bold={line.heading}
+          color={line.heading ? color('accent') : undefined}
+          wrap="truncate-end"
+        >
           {line.text}
         </Text>
       ))}

@@ -51,16 +51,27 @@ export function LogsPane() {
   });
   const { buffer, version } = stream;
   const height = Math.max(1, size.rows - 1);
-  const seqs = useMemo(() => displayedSeqs(buffer, view), [buffer, version, view.filterMode, view.pattern, view.context]);
-  const bottom = bottomIndex(view, seqs);
+  const seqs = useMemo(
+    () => displayedSeqs(buffer, view),
+    [buffer, version, view.filterMode, view.pattern, view.context],
+  );
+  // Near the top a short window would leave rows empty: show the first full page instead.
+  const bottom = Math.max(bottomIndex(view, seqs), Math.min(seqs.length - 1, height - 1));
   const first = buffer.firstSeq;
   const lineAt = (seq: number): LogLine | undefined => buffer.at(seq - first);
   const sourceIndex = new Map(sources.map((source, index) => [source.name, index]));
-  const prefixWidth = (view.timestamps ? 24 : 0) + (merged ? Math.max(...sources.map((source) => source.name.length)) + 3 : 0);
+  const prefixWidth =
+    (view.timestamps ? 24 : 0) + (merged ? Math.max(...sources.map((source) => source.name.length)) + 3 : 0);
   const textWidth = Math.max(10, size.columns - prefixWidth);
   const windowStart = Math.max(0, bottom - height + 1);
   const lengths = seqs.slice(windowStart, bottom + 1).map((seq) => sanitize(lineAt(seq)?.text ?? '').length);
-  const [fromInWindow, toInWindow] = fillFromBottom(lengths, lengths.length - 1, height, textWidth, view.wrap);
+  const [fromInWindow, toInWindow] = fillFromBottom(
+    lengths,
+    lengths.length - 1,
+    height,
+    textWidth,
+    view.wrap,
+  );
   const [from, to] = [windowStart + fromInWindow, windowStart + toInWindow];
   const shown = seqs.slice(from, to);
 
@@ -68,8 +79,12 @@ export function LogsPane() {
   const save = (path: string): void => {
     const target = resolve(path);
     const lines = seqs.map(lineAt).filter((line): line is LogLine => line !== undefined);
-    const text = lines.map((line) => plainLine(line, { timestamps: view.timestamps, showSource: merged })).join('\n') + '\n';
-    shell.run(`saving ${lines.length} lines to ${target}`, `saved ${lines.length} lines to ${target}`, () => writeFile(target, text));
+    const text =
+      lines.map((line) => plainLine(line, { timestamps: view.timestamps, showSource: merged })).join('\n') +
+      '\n';
+    shell.run(`saving ${lines.length} lines to ${target}`, `saved ${lines.length} lines to ${target}`, () =>
+      writeFile(target, text),
+    );
   };
 
   usePaneKeys(keymap, 'logs', activePane === 'logs', (command) => {
@@ -132,13 +147,13 @@ export function LogsPane() {
   });
 
   const title = [
-    `Logs: ${sources.map((source) => source.name).join(', ') || 'no container selected'}`,
-    view.follow ? 'following' : 'paused (G resumes)',
+    sources.map((source) => source.name).join(', ') || 'no container selected',
+    view.follow ? 'following' : 'paused (G follows)',
     `since ${view.since}`,
     `tail ${view.tail}`,
     `${buffer.size} lines`,
-    view.searchError ?? (view.pattern ? `/${view.query}/ ${matchCount(view, buffer)} matches` : ''),
     view.filterMode ? `filter ±${view.context}` : '',
+    view.searchError ?? (view.pattern ? `/${view.query}/ ${matchCount(view, buffer)} matches` : ''),
     stream.error ?? '',
   ].filter(Boolean);
 
@@ -150,7 +165,11 @@ export function LogsPane() {
       {shown.map((seq) => {
         const line = lineAt(seq);
         if (!line) return null;
-        const runs = highlightRuns(sanitize(line.text), view.pattern, view.wrap ? textWidth * height : textWidth);
+        const runs = highlightRuns(
+          sanitize(line.text),
+          view.pattern,
+          view.wrap ? textWidth * height : textWidth,
+        );
         return (
           <Text key={seq} wrap={view.wrap ? 'wrap' : 'truncate-end'} inverse={seq === view.currentMatch}>
             {merged ? (

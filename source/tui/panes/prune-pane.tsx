@@ -8,8 +8,16 @@ import { Box, Text } from 'ink';
 import { useDashboard } from '../dashboard-context.js';
 import { usePaneKeys } from '../hooks/use-pane-keys.js';
 import { useCursor } from '../hooks/use-cursor.js';
-import type { PruneKind } from '../dashboard-engine.js';
-import { describeItems, itemKey, markedItems, planFrom, toggleAt, totalSize, type PrunePlan } from '../state/prune-plan.js';
+import type { PruneKind, PruneOutcome } from '../dashboard-engine.js';
+import {
+  describeItems,
+  itemKey,
+  markedItems,
+  planFrom,
+  toggleAt,
+  totalSize,
+  type PrunePlan,
+} from '../state/prune-plan.js';
 import { fit, humanSize } from '../state/format.js';
 import { color } from '../theme.js';
 
@@ -25,7 +33,9 @@ export function PrunePane() {
   const [plan, setPlan] = useState<PrunePlan>(planFrom([]));
   const [unavailable, setUnavailable] = useState<PruneKind[]>([]);
   const [allImages, setAllImages] = useState(false);
-  const [state, setState] = useState<{ phase: 'loading' | 'ready' | 'pruning' | 'error'; text?: string }>({ phase: 'loading' });
+  const [state, setState] = useState<{ phase: 'loading' | 'ready' | 'pruning' | 'error'; text?: string }>({
+    phase: 'loading',
+  });
   const [generation, setGeneration] = useState(0);
   const height = Math.max(1, size.rows - 4);
   const cursor = useCursor(plan.items.length, height);
@@ -41,7 +51,11 @@ export function PrunePane() {
         setUnavailable(preview.unavailable);
         setState({ phase: 'ready' });
       })
-      .catch((error: unknown) => current && setState({ phase: 'error', text: error instanceof Error ? error.message : String(error) }));
+      .catch(
+        (error: unknown) =>
+          current &&
+          setState({ phase: 'error', text: error instanceof Error ? error.message : String(error) }),
+      );
     return () => {
       current = false;
     };
@@ -65,17 +79,30 @@ export function PrunePane() {
         if (marked.length === 0) return shell.info('nothing marked to prune');
         shell.ask(`Permanently remove ${describeItems(marked)} (${humanSize(totalSize(marked))})?`, () => {
           setState({ phase: 'pruning', text: 'starting…' });
-          shell.run(`pruning ${describeItems(marked)}`, 'prune finished', async () => {
-            const outcome = await engine.prune(marked, (done, total, item) =>
-              setState({ phase: 'pruning', text: `${done}/${total} removed${done < total ? ` · removing ${item.label}` : ''}` }),
-            );
-            const failed = outcome.failures.map((failure) => `${failure.item.label}: ${failure.message}`).join('; ');
-            shell.info(
-              `reclaimed ${humanSize(outcome.reclaimed)} · removed ${describeItems(outcome.removed)}${failed ? ` · failed: ${failed}` : ''}`,
-              failed ? 'error' : 'ok',
-            );
-            setGeneration((value) => value + 1);
-          });
+          shell.run(
+            `pruning ${describeItems(marked)}`,
+            (outcome: PruneOutcome) => {
+              const failed = outcome.failures
+                .map((failure) => `${failure.item.label}: ${failure.message}`)
+                .join('; ');
+              return {
+                text: `reclaimed ${humanSize(outcome.reclaimed)} · removed ${describeItems(outcome.removed)}${failed ? ` · failed: ${failed}` : ''}`,
+                tone: failed ? 'error' : 'ok',
+              };
+            },
+            async () => {
+              try {
+                return await engine.prune(marked, (done, total, item) =>
+                  setState({
+                    phase: 'pruning',
+                    text: `${done}/${total} removed${done < total ? ` · removing ${item.label}` : ''}`,
+                  }),
+                );
+              } finally {
+                setGeneration((value) => value + 1);
+              }
+            },
+          );
         });
         return;
       }
@@ -96,7 +123,9 @@ export function PrunePane() {
       </Text>
       {state.phase === 'loading' ? <Text dimColor>working out what can go…</Text> : null}
       {state.phase === 'error' ? <Text color={color('error')}>{state.text}</Text> : null}
-      {state.phase === 'ready' && plan.items.length === 0 ? <Text color={color('ok')}>nothing to prune</Text> : null}
+      {state.phase === 'ready' && plan.items.length === 0 ? (
+        <Text color={color('ok')}>nothing to prune</Text>
+      ) : null}
       {plan.items.slice(cursor.first, cursor.first + height).map((item, index) => (
         <Text key={itemKey(item)} inverse={cursor.first + index === cursor.index} wrap="truncate-end">
           <Text color={color('accent')}>{plan.marked.has(itemKey(item)) ? '● ' : '○ '}</Text>
@@ -110,7 +139,11 @@ export function PrunePane() {
         {state.phase === 'pruning'
           ? `pruning: ${state.text ?? ''}`
           : `marked: ${describeItems(marked)} · ${humanSize(totalSize(marked))} reclaimable`}
-        {unavailable.length > 0 ? <Text dimColor>{` · not listed yet: ${unavailable.map((kind) => kindLabel[kind]).join(', ')}`}</Text> : null}
+        {unavailable.length > 0 ? (
+          <Text
+            dimColor
+          >{` · not listed yet: ${unavailable.map((kind) => kindLabel[kind]).join(', ')}`}</Text>
+        ) : null}
       </Text>
     </Box>
   );

@@ -22,6 +22,8 @@ export function StatsPane() {
   const latest = series.at(-1);
   const cpu = series.map((point) => point.cpuPercent);
   const mem = series.map((point) => point.memoryBytes);
+  // Scaled to what the container uses (at least 5%), so a quiet container's chart is not flat.
+  const cpuScale = Math.ceil(Math.max(5, ...cpu) * 1.2);
   const chartRows = Math.max(1, Math.floor((size.rows - 6) / 2));
   const chart = (values: number[], max: number | undefined, tone: 'running' | 'accent') =>
     Array.from({ length: chartRows }, (_, row) => {
@@ -29,7 +31,11 @@ export function StatsPane() {
       const top = max ?? Math.max(1e-9, ...values);
       const band = top / chartRows;
       const low = band * (chartRows - row - 1);
-      const line = sparkline(values.map((value) => Math.max(0, Math.min(band, value - low))), width, band);
+      const line = sparkline(
+        values.map((value) => Math.max(0, Math.min(band, value - low))),
+        width,
+        band,
+      );
       return (
         <Text key={row} color={color(tone)}>
           {line.replaceAll('▁', row === chartRows - 1 ? '▁' : ' ')}
@@ -39,15 +45,21 @@ export function StatsPane() {
   return (
     <Box flexDirection="column" height={size.rows} width={size.columns} overflow="hidden">
       <Text dimColor wrap="truncate-end">
-        {selected ? `Stats: ${selected.name} (${selected.status}) · ↑/↓ choose another container` : 'no container selected'}
+        {selected
+          ? `Stats: ${selected.name} (${selected.status}) · ↑/↓ choose another container`
+          : 'no container selected'}
       </Text>
       {!running ? (
         <Text dimColor>{selected ? `${selected.name} is not running: no stats` : ''}</Text>
       ) : (
         <>
-          <Text bold>{`CPU ${percent(latest?.cpuPercent) || '…'}  (100% = one core)`}</Text>
-          {chart(cpu, Math.max(100, ...cpu), 'running')}
-          <Text bold>{`MEM ${latest ? `${humanSize(latest.memoryBytes)} / ${humanSize(latest.memoryLimit)}` : '…'}`}</Text>
+          <Text
+            bold
+          >{`CPU ${percent(latest?.cpuPercent) || '…'}  (chart 0–${cpuScale.toFixed(0)}%, 100% = one core)`}</Text>
+          {chart(cpu, cpuScale, 'running')}
+          <Text
+            bold
+          >{`MEM ${latest ? `${humanSize(latest.memoryBytes)} / ${humanSize(latest.memoryLimit)}` : '…'}`}</Text>
           {chart(mem, undefined, 'accent')}
         </>
       )}

@@ -21,9 +21,14 @@ export function VolumesPane() {
     if (command === 'list.down') return cursor.move(1);
     const volume = volumes[cursor.index];
     if (command === 'volume.remove' && volume) {
-      if (volume.usedBy.length > 0) return shell.info(`volume ${volume.name} is used by ${volume.usedBy.join(', ')}`, 'error');
-      shell.ask(`Remove volume ${volume.name} and all its data${volume.size ? ` (${humanSize(volume.size)})` : ''}?`, () =>
-        shell.run(`removing volume ${volume.name}`, `removed volume ${volume.name}`, () => engine.removeVolume(volume.name)),
+      if (volume.usedBy.length > 0)
+        return shell.info(`volume ${volume.name} is used by ${volume.usedBy.join(', ')}`, 'error');
+      shell.ask(
+        `Remove volume ${volume.name} and all its data${volume.size ? ` (${humanSize(volume.size)})` : ''}?`,
+        () =>
+          shell.run(`removing volume ${volume.name}`, `removed volume ${volume.name}`, () =>
+            engine.removeVolume(volume.name),
+          ),
       );
     }
   });
@@ -37,7 +42,9 @@ export function VolumesPane() {
         {'USED BY'}
       </Text>
       {resource.error ? <Text color={color('error')}>{resource.error}</Text> : null}
-      {!resource.error && volumes.length === 0 ? <Text dimColor>{resource.loading ? 'loading…' : 'no volumes'}</Text> : null}
+      {!resource.error && volumes.length === 0 ? (
+        <Text dimColor>{resource.loading ? 'loading…' : 'no volumes'}</Text>
+      ) : null}
       {volumes.slice(cursor.first, cursor.first + height).map((volume, index) => (
         <Text key={volume.name} inverse={cursor.first + index === cursor.index} wrap="truncate-end">
           {fit(volume.name, nameWidth)}

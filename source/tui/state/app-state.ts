@@ -5,7 +5,15 @@
  */
 import type { PaneId } from '../keymap.js';
 
-export const paneOrder: readonly PaneId[] = ['containers', 'logs', 'images', 'volumes', 'stats', 'inspect', 'prune'];
+export const paneOrder: readonly PaneId[] = [
+  'containers',
+  'logs',
+  'images',
+  'volumes',
+  'stats',
+  'inspect',
+  'prune',
+];
 
 export const paneTitles: Record<PaneId, string> = {
   containers: 'Containers',
@@ -91,7 +99,8 @@ export function editText(text: string, key: string, input: string): string | und
   if (key === 'ctrl+u') return '';
   if (key === 'space') return text + ' ';
   // Printable input only (a paste may bring several characters at once).
-  if (input && !key.startsWith('ctrl+') && key === input && !/[\u0000-\u001f\u007f]/.test(input)) return text + input;
+  if (input && !key.startsWith('ctrl+') && key === input && !/[\u0000-\u001f\u007f]/.test(input))
+    return text + input;
   return undefined;
 }
 

@@ -7,7 +7,8 @@ import type { LogLine } from './log-buffer.js';
 import { matchRanges } from './log-search.js';
 
 // CSI/OSC sequences and lone C0/C1 controls a program may print.
-const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-_]|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+const ESCAPES =
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-_]|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 export function sanitize(text: string): string {
   return text.replace(ESCAPES, '').replaceAll('\t', '    ');
@@ -54,7 +55,13 @@ export function rowsFor(length: number, width: number, wrap: boolean): number {
 }
 
 /** Positions [from, to) in `lengths` (bottom at `bottom`) that fill `height` rows. */
-export function fillFromBottom(lengths: readonly number[], bottom: number, height: number, width: number, wrap: boolean): [number, number] {
+export function fillFromBottom(
+  lengths: readonly number[],
+  bottom: number,
+  height: number,
+  width: number,
+  wrap: boolean,
+): [number, number] {
   let rows = 0;
   let from = bottom + 1;
   while (from > 0) {

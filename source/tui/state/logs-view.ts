@@ -51,7 +51,8 @@ export function cycle<T>(choices: readonly T[], current: T): T {
 /** Seqs of the lines the pane shows: every held line, or in filter mode the matches with context. */
 export function displayedSeqs(buffer: LogBuffer, view: LogsView): number[] {
   const first = buffer.firstSeq;
-  if (view.filterMode && view.pattern) return filterWithContext(buffer, view.pattern, view.context).map((position) => position + first);
+  if (view.filterMode && view.pattern)
+    return filterWithContext(buffer, view.pattern, view.context).map((position) => position + first);
   return Array.from({ length: buffer.size }, (_, index) => first + index);
 }
 
@@ -95,7 +96,15 @@ export function toggleFollow(view: LogsView, seqs: readonly number[]): LogsView 
 }
 
 export function setQuery(view: LogsView, query: string): LogsView {
-  if (!query) return { ...view, query, pattern: undefined, searchError: undefined, currentMatch: undefined, filterMode: false };
+  if (!query)
+    return {
+      ...view,
+      query,
+      pattern: undefined,
+      searchError: undefined,
+      currentMatch: undefined,
+      filterMode: false,
+    };
   const compiled = compileSearch(query);
   if (!compiled.ok) return { ...view, query, pattern: undefined, searchError: compiled.error };
   return { ...view, query, pattern: compiled.pattern, searchError: undefined };

@@ -16,7 +16,9 @@ export const itemKey = (item: PruneItem): string => `${item.kind}:${item.id}`;
 const kindOrder: PruneKind[] = ['container', 'image', 'volume', 'build-cache'];
 
 export function planFrom(items: readonly PruneItem[]): PrunePlan {
-  const sorted = [...items].sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || b.size - a.size);
+  const sorted = [...items].sort(
+    (a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || b.size - a.size,
+  );
   return { items: sorted, marked: new Set(sorted.map(itemKey)), cursor: 0 };
 }
 

@@ -24,7 +24,12 @@ export class StatsHistory {
     const wallNs = previous ? (sample.time - previous.time) * 1e6 : 0;
     const cpuNs = previous ? sample.cpuUsageNs - previous.cpuUsageNs : 0;
     const cpuPercent = wallNs > 0 && cpuNs > 0 ? (cpuNs / wallNs) * 100 : 0;
-    const point = { time: sample.time, cpuPercent, memoryBytes: sample.memoryUsage, memoryLimit: sample.memoryLimit };
+    const point = {
+      time: sample.time,
+      cpuPercent,
+      memoryBytes: sample.memoryUsage,
+      memoryLimit: sample.memoryLimit,
+    };
     const series = this.points.get(id) ?? [];
     series.push(point);
     if (series.length > this.maxPoints) series.splice(0, series.length - this.maxPoints);

@@ -1,9 +1,11 @@
 /** `import` of the busybox rootfs tar (2 MB, 400 entries) into a store, end to end through the CLI. */
-import { execa } from 'execa';
 import { rm } from 'node:fs/promises';
 import { busyboxRootfsTar } from '../../fixtures/busybox.js';
 import type { Workload } from '../run.js';
 import { benchRoot, berthCli } from '../bench-images.js';
+import { dockerCli, removeDockerImages } from '../bench-tools.js';
+
+const RUNS = 7;
 
 interface State {
   root: string;
@@ -12,7 +14,8 @@ interface State {
 
 export const workload: Workload<State> = {
   name: 'import busybox rootfs',
-  runs: 7,
+  runs: RUNS,
+  target: 1,
   async setup() {
     return { root: await benchRoot('import'), tar: await busyboxRootfsTar() };
   },
@@ -20,16 +23,10 @@ export const workload: Workload<State> = {
     await berthCli(root, ['import', tar, `bench/import:${i}`]);
   },
   async docker({ tar }, i) {
-    await execa('docker', ['import', tar, `berth-bench/import:${i}`]);
+    await dockerCli(['import', tar, `berth-bench/import:${i}`]);
   },
   async teardown({ root }) {
     await rm(root, { recursive: true, force: true });
-    await execa(
-      'docker',
-      ['image', 'rm', '-f', ...Array.from({ length: 7 }, (_, i) => `berth-bench/import:${i}`)],
-      {
-        reject: false,
-      },
-    );
+    await removeDockerImages(Array.from({ length: RUNS }, (_, i) => `berth-bench/import:${i}`));
   },
 };

@@ -1,11 +1,18 @@
-/** `images` with 200 images in the store (each busybox plus its own small layer). */
+/**
+ * `images` with 200 images in the store (each busybox plus its own small layer); docker gets the
+ * same 200 images through one `berth save` archive.
+ */
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createEngine } from '../../../source/engine/index.js';
 import { TarWriter } from '../../../source/engine/archive/index.js';
 import { seedBusybox } from '../../fixtures/busybox.js';
 import type { Workload } from '../run.js';
 import { benchRoot, berthCli } from '../bench-images.js';
+import { dockerCli, peerAvailable, removeDockerImages } from '../bench-tools.js';
+
+const tags = Array.from({ length: 199 }, (_, index) => `bench/app${(index + 1) % 20}:v${index + 1}`);
 
 function smallLayer(i: number): Readable {
   const writer = new TarWriter();
@@ -30,6 +37,7 @@ function smallLayer(i: number): Readable {
 export const workload: Workload<{ root: string }> = {
   name: 'images (200 images)',
   runs: 9,
+  target: 1,
   async setup() {
     const root = await benchRoot('images');
     await seedBusybox(root);
@@ -43,15 +51,25 @@ export const workload: Workload<{ root: string }> = {
           created: new Date(Date.now() - i * 1000).toISOString(),
         },
         layerTars: [smallLayer(i)],
-        tags: [`bench/app${i % 20}:v${i}`],
+        tags: [tags[i - 1] ?? ''],
       });
+    }
+    if (peerAvailable('docker')) {
+      const archive = join(root, 'all.tar');
+      await berthCli(root, ['save', '-o', archive, ...tags]);
+      await dockerCli(['load', '-q', '-i', archive]);
+      await rm(archive);
     }
     return { root };
   },
   async run({ root }) {
     await berthCli(root, ['images']);
   },
+  async docker() {
+    await dockerCli(['images']);
+  },
   async teardown({ root }) {
     await rm(root, { recursive: true, force: true });
+    await removeDockerImages(tags);
   },
 };

@@ -12,6 +12,9 @@ import { mountRootfs, rootfsDirs, unmountRootfs } from '../../../source/engine/r
 import type { Digest } from '../../../source/engine/util/index.js';
 import { seedBusybox as seedBusyboxImage } from '../../fixtures/busybox.js';
 
+/** Context directories written by this test file, removed with its store. */
+const contexts: string[] = [];
+
 export interface TestStore {
   root: string;
   deps: BuilderDeps;
@@ -33,6 +36,7 @@ export async function makeStore(): Promise<TestStore> {
         .filter((point) => point.startsWith(root));
       for (const point of mounts.reverse()) execFileSync('umount', ['-l', point]);
       await rm(root, { recursive: true, force: true });
+      for (const dir of contexts.splice(0)) await rm(dir, { recursive: true, force: true });
     },
   };
 }
@@ -45,6 +49,7 @@ export async function seedBusybox(store: TestStore, tag = 'busybox:latest'): Pro
 /** Writes a context directory from `files` (path → content; a trailing `/` makes a directory). */
 export async function writeContext(files: Record<string, string | Buffer>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-ctx-'));
+  contexts.push(dir);
   for (const [path, content] of Object.entries(files)) {
     if (path.endsWith('/')) {
       await mkdir(join(dir, path), { recursive: true });

@@ -17,7 +17,16 @@ import {
   startForwarder,
   stopForwarder,
 } from '../../../source/engine/network/index.js';
-import { ProcessSet, assertForwarderBuilt, createNetns, running, spawnInNetns, waitFor, waitForListener, type Netns } from './netns-fixture.js';
+import {
+  ProcessSet,
+  assertForwarderBuilt,
+  createNetns,
+  running,
+  spawnInNetns,
+  waitFor,
+  waitForListener,
+  type Netns,
+} from './netns-fixture.js';
 
 const processes = new ProcessSet();
 let dir = '';
@@ -71,7 +80,9 @@ test('startForwarder binds -p 80 on loopback to a free port and reports it; stop
   t.false(await running(started.pid));
   t.is(await forwarderPid(state), undefined);
   const again = createServer();
-  await new Promise<void>((resolve, reject) => again.once('error', reject).listen(binding?.hostPort, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) =>
+    again.once('error', reject).listen(binding?.hostPort, '127.0.0.1', resolve),
+  );
   again.close();
   t.false(await stopForwarder(state));
 });
@@ -83,21 +94,31 @@ test('a port in use is a PortUnavailableError naming the address, and nothing ke
   const address = holder.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const state = await stateDir();
-  const error = await t.throwsAsync(startForwarder({ pid: netns.pid, rules: parsePublishSpec(`${port}:80`), stateDir: state }), {
-    instanceOf: PortUnavailableError,
-  });
+  const error = await t.throwsAsync(
+    startForwarder({ pid: netns.pid, rules: parsePublishSpec(`${port}:80`), stateDir: state }),
+    {
+      instanceOf: PortUnavailableError,
+    },
+  );
   t.is(error.message, `ports are not available: bind 127.0.0.1:${port}: address already in use`);
   t.is(error.exitCode, 125);
   t.is(await forwarderPid(state), undefined);
 });
 
 test('no rules, no forwarder', async (t) => {
-  t.deepEqual(await startForwarder({ pid: netns.pid, rules: [], stateDir: await stateDir() }), { pid: 0, bindings: [] });
+  t.deepEqual(await startForwarder({ pid: netns.pid, rules: [], stateDir: await stateDir() }), {
+    pid: 0,
+    bindings: [],
+  });
 });
 
 test('waitPidFile: ports claimed before the container exists, served once its pid file appears', async (t) => {
   const state = await stateDir();
-  const started = await startForwarder({ waitPidFile: join(state, 'pid'), rules: parsePublishSpec('127.0.0.1::80'), stateDir: state });
+  const started = await startForwarder({
+    waitPidFile: join(state, 'pid'),
+    rules: parsePublishSpec('127.0.0.1::80'),
+    stateDir: state,
+  });
   processes.pids.add(started.pid);
   const port = started.bindings[0]?.hostPort ?? 0;
   await writeFile(join(state, 'pid.tmp'), String(netns.pid));
@@ -111,7 +132,11 @@ test('a second start for the same container replaces the first', async (t) => {
   const first = await startForwarder({ pid: netns.pid, rules: parsePublishSpec('80'), stateDir: state });
   processes.pids.add(first.pid);
   const port = first.bindings[0]?.hostPort ?? 0;
-  const second = await startForwarder({ pid: netns.pid, rules: parsePublishSpec(`${port}:80`), stateDir: state });
+  const second = await startForwarder({
+    pid: netns.pid,
+    rules: parsePublishSpec(`${port}:80`),
+    stateDir: state,
+  });
   processes.pids.add(second.pid);
   t.false(await running(first.pid));
   t.is(await fetchText(port), 'served\n');
@@ -122,10 +147,37 @@ test('a second start for the same container replaces the first', async (t) => {
 
 test('arguments and report lines', (t) => {
   t.deepEqual(
-    forwarderArgs({ pid: 7, rules: [...parsePublishSpec('8000-8001:80-81'), ...parsePublishSpec('[::1]::53/udp'), ...parsePublishSpec('9000-9009:90')], stateDir: '/s' }),
-    ['--pid', '7', '--pid-file', '/s/forward.pid', '127.0.0.1:8000:80/tcp', '127.0.0.1:8001:81/tcp', '[::1]:0:53/udp', '127.0.0.1:9000-9009:90/tcp'],
+    forwarderArgs({
+      pid: 7,
+      rules: [
+        ...parsePublishSpec('8000-8001:80-81'),
+        ...parsePublishSpec('[::1]::53/udp'),
+        ...parsePublishSpec('9000-9009:90'),
+      ],
+      stateDir: '/s',
+    }),
+    [
+      '--pid',
+      '7',
+      '--pid-file',
+      '/s/forward.pid',
+      '127.0.0.1:8000:80/tcp',
+      '127.0.0.1:8001:81/tcp',
+      '[::1]:0:53/udp',
+      '127.0.0.1:9000-9009:90/tcp',
+    ],
   );
-  t.deepEqual(parseBindingLine('[::1]:40000:53/udp'), { hostIp: '::1', hostPort: 40000, containerPort: 53, protocol: 'udp' });
-  t.deepEqual(parseBindingLine('127.0.0.1:18080:80/tcp'), { hostIp: '127.0.0.1', hostPort: 18080, containerPort: 80, protocol: 'tcp' });
+  t.deepEqual(parseBindingLine('[::1]:40000:53/udp'), {
+    hostIp: '::1',
+    hostPort: 40000,
+    containerPort: 53,
+    protocol: 'udp',
+  });
+  t.deepEqual(parseBindingLine('127.0.0.1:18080:80/tcp'), {
+    hostIp: '127.0.0.1',
+    hostPort: 18080,
+    containerPort: 80,
+    protocol: 'tcp',
+  });
   t.is(parseBindingLine('garbage'), undefined);
 });

@@ -10,10 +10,18 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const FORWARD_BINARY = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'build', 'berth-forward');
+export const FORWARD_BINARY = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'build',
+  'berth-forward',
+);
 
 export function assertForwarderBuilt(): void {
-  if (!existsSync(FORWARD_BINARY)) throw new Error(`${FORWARD_BINARY} is missing: run node scripts/build-native.js`);
+  if (!existsSync(FORWARD_BINARY))
+    throw new Error(`${FORWARD_BINARY} is missing: run node scripts/build-native.js`);
 }
 
 export class ProcessSet {
@@ -62,13 +70,21 @@ export async function createNetns(processes: ProcessSet): Promise<Netns> {
 
 /** Runs a command inside the namespace (nsenter execs it: the pid is the command's own). */
 export function spawnInNetns(processes: ProcessSet, netns: Netns, command: string[]): ChildProcess {
-  return processes.add(spawn('nsenter', ['-t', String(netns.pid), '-n', ...command], { stdio: ['ignore', 'ignore', 'inherit'] }));
+  return processes.add(
+    spawn('nsenter', ['-t', String(netns.pid), '-n', ...command], { stdio: ['ignore', 'ignore', 'inherit'] }),
+  );
 }
 
 /** Node inside the namespace running `script` (a server); resolves once it prints "ready". */
-export async function nodeServerInNetns(processes: ProcessSet, netns: Netns, script: string): Promise<ChildProcess> {
+export async function nodeServerInNetns(
+  processes: ProcessSet,
+  netns: Netns,
+  script: string,
+): Promise<ChildProcess> {
   const child = processes.add(
-    spawn('nsenter', ['-t', String(netns.pid), '-n', process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] }),
+    spawn('nsenter', ['-t', String(netns.pid), '-n', process.execPath, '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
   );
   await new Promise<void>((resolve, reject) => {
     let seen = '';
@@ -82,7 +98,11 @@ export async function nodeServerInNetns(processes: ProcessSet, netns: Netns, scr
 }
 
 /** Waits until something listens on `port` inside the namespace. */
-export async function waitForListener(netns: Netns, port: number, protocol: 'tcp' | 'udp' = 'tcp'): Promise<void> {
+export async function waitForListener(
+  netns: Netns,
+  port: number,
+  protocol: 'tcp' | 'udp' = 'tcp',
+): Promise<void> {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   await waitFor(async () => {
     const table = await readFile(`/proc/${netns.pid}/net/${protocol}`, 'utf8').catch(() => '');
@@ -90,7 +110,10 @@ export async function waitForListener(netns: Netns, port: number, protocol: 'tcp
   });
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

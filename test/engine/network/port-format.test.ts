@@ -7,7 +7,12 @@ import {
   type PortMapping,
 } from '../../../source/engine/network/index.js';
 
-const bound = (hostIp: string, hostPort: number, containerPort: number, protocol: 'tcp' | 'udp' = 'tcp'): PortMapping => ({
+const bound = (
+  hostIp: string,
+  hostPort: number,
+  containerPort: number,
+  protocol: 'tcp' | 'udp' = 'tcp',
+): PortMapping => ({
   hostIp,
   hostPort,
   containerPort,
@@ -15,10 +20,13 @@ const bound = (hostIp: string, hostPort: number, containerPort: number, protocol
 });
 
 test('NetworkSettings.Ports: bound ports with real numbers, exposed-only ones null', (t) => {
-  const ports = publishedPorts([bound('127.0.0.1', 18080, 80), bound('127.0.0.1', 33000, 80), bound('::1', 5353, 53, 'udp')], {
-    '80/tcp': {},
-    '443/tcp': {},
-  });
+  const ports = publishedPorts(
+    [bound('127.0.0.1', 18080, 80), bound('127.0.0.1', 33000, 80), bound('::1', 5353, 53, 'udp')],
+    {
+      '80/tcp': {},
+      '443/tcp': {},
+    },
+  );
   t.deepEqual(ports, {
     '80/tcp': [
       { HostIp: '127.0.0.1', HostPort: '18080' },
@@ -31,15 +39,21 @@ test('NetworkSettings.Ports: bound ports with real numbers, exposed-only ones nu
 
 test('ps PORTS column as docker prints it', (t) => {
   t.is(portsColumn(publishedPorts([bound('127.0.0.1', 18080, 80)])), '127.0.0.1:18080->80/tcp');
-  t.is(portsColumn(publishedPorts([bound('127.0.0.1', 18080, 80)], { '443/tcp': {} })), '443/tcp, 127.0.0.1:18080->80/tcp');
+  t.is(
+    portsColumn(publishedPorts([bound('127.0.0.1', 18080, 80)], { '443/tcp': {} })),
+    '443/tcp, 127.0.0.1:18080->80/tcp',
+  );
   // Same-number mappings and exposed runs group into ranges; others are listed after them.
   t.is(
     portsColumn(
-      publishedPorts([bound('127.0.0.1', 8000, 8000), bound('127.0.0.1', 8001, 8001), bound('127.0.0.1', 9000, 90)], {
-        '5000/udp': {},
-        '5001/udp': {},
-        '5003/udp': {},
-      }),
+      publishedPorts(
+        [bound('127.0.0.1', 8000, 8000), bound('127.0.0.1', 8001, 8001), bound('127.0.0.1', 9000, 90)],
+        {
+          '5000/udp': {},
+          '5001/udp': {},
+          '5003/udp': {},
+        },
+      ),
     ),
     '5000-5001/udp, 5003/udp, 127.0.0.1:8000-8001->8000-8001/tcp, 127.0.0.1:9000->90/tcp',
   );
@@ -49,9 +63,17 @@ test('ps PORTS column as docker prints it', (t) => {
 });
 
 test('port command lines, naturally sorted, and a single private port', (t) => {
-  const ports = publishedPorts([bound('127.0.0.1', 18080, 80), bound('127.0.0.1', 9000, 9000), bound('::1', 5353, 53, 'udp'), bound('127.0.0.1', 18081, 80)], {
-    '443/tcp': {},
-  });
+  const ports = publishedPorts(
+    [
+      bound('127.0.0.1', 18080, 80),
+      bound('127.0.0.1', 9000, 9000),
+      bound('::1', 5353, 53, 'udp'),
+      bound('127.0.0.1', 18081, 80),
+    ],
+    {
+      '443/tcp': {},
+    },
+  );
   t.deepEqual(portCommandLines(ports, 'web'), [
     '53/udp -> [::1]:5353',
     '80/tcp -> 127.0.0.1:18080',

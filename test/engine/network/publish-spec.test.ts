@@ -10,7 +10,12 @@ import {
   type PortMapping,
 } from '../../../source/engine/network/index.js';
 
-const tcp = (hostIp: string, hostPort: number, containerPort: number): PortMapping => ({ hostIp, hostPort, containerPort, protocol: 'tcp' });
+const tcp = (hostIp: string, hostPort: number, containerPort: number): PortMapping => ({
+  hostIp,
+  hostPort,
+  containerPort,
+  protocol: 'tcp',
+});
 
 test('docker -p forms', (t) => {
   t.deepEqual(parsePublishSpec('18080:80'), [tcp('', 18080, 80)]);
@@ -18,7 +23,9 @@ test('docker -p forms', (t) => {
   t.deepEqual(parsePublishSpec('127.0.0.1::80'), [tcp('127.0.0.1', 0, 80)]);
   t.deepEqual(parsePublishSpec('80'), [tcp('', 0, 80)]);
   t.deepEqual(parsePublishSpec('0:80'), [tcp('', 0, 80)]);
-  t.deepEqual(parsePublishSpec('53:53/udp'), [{ hostIp: '', hostPort: 53, containerPort: 53, protocol: 'udp' }]);
+  t.deepEqual(parsePublishSpec('53:53/udp'), [
+    { hostIp: '', hostPort: 53, containerPort: 53, protocol: 'udp' },
+  ]);
   t.deepEqual(parsePublishSpec('8080:80/TCP'), [tcp('', 8080, 80)]);
   t.deepEqual(parsePublishSpec('[::1]:8080:80'), [tcp('::1', 8080, 80)]);
   t.deepEqual(parsePublishSpec('[::1]::80'), [tcp('::1', 0, 80)]);
@@ -28,7 +35,10 @@ test('docker -p forms', (t) => {
 
 test('ranges', (t) => {
   t.deepEqual(parsePublishSpec('8000-8001:80-81'), [tcp('', 8000, 80), tcp('', 8001, 81)]);
-  t.deepEqual(parsePublishSpec('127.0.0.1:8000-8001:80-81/udp').map((m) => m.protocol), ['udp', 'udp']);
+  t.deepEqual(
+    parsePublishSpec('127.0.0.1:8000-8001:80-81/udp').map((m) => m.protocol),
+    ['udp', 'udp'],
+  );
   t.deepEqual(parsePublishSpec('80-82'), [tcp('', 0, 80), tcp('', 0, 81), tcp('', 0, 82)]);
   t.deepEqual(parsePublishSpec('8000-8010:80'), [{ ...tcp('', 8000, 80), hostPortLast: 8010 }]);
   t.deepEqual(parsePublishSpecs(['1:2', '3']), [tcp('', 1, 2), tcp('', 0, 3)]);
@@ -71,7 +81,12 @@ test('-P publishes every exposed port to a free one, explicit -p wins', (t) => {
 });
 
 test('docker PortBindings round trip, and published ports become exposed', (t) => {
-  const mappings = [...parsePublishSpec('127.0.0.1:18080:80'), ...parsePublishSpec('8000-8010:81'), ...parsePublishSpec('[::1]::53/udp'), tcp('', 0, 80)];
+  const mappings = [
+    ...parsePublishSpec('127.0.0.1:18080:80'),
+    ...parsePublishSpec('8000-8010:81'),
+    ...parsePublishSpec('[::1]::53/udp'),
+    tcp('', 0, 80),
+  ];
   const bindings = toPortBindings(mappings);
   t.deepEqual(bindings, {
     '80/tcp': [
@@ -83,6 +98,11 @@ test('docker PortBindings round trip, and published ports become exposed', (t) =
   });
   t.deepEqual(fromPortBindings(bindings), [mappings[0], mappings[3], mappings[1], mappings[2]]);
   t.deepEqual(fromPortBindings(undefined), []);
-  t.deepEqual(exposedPortsOf(mappings, { '9000/tcp': {} }), { '9000/tcp': {}, '80/tcp': {}, '81/tcp': {}, '53/udp': {} });
+  t.deepEqual(exposedPortsOf(mappings, { '9000/tcp': {} }), {
+    '9000/tcp': {},
+    '80/tcp': {},
+    '81/tcp': {},
+    '53/udp': {},
+  });
   t.throws(() => fromPortBindings({ 'x/tcp': [] }), { instanceOf: InvalidPublishError });
 });

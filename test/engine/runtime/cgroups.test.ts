@@ -28,12 +28,22 @@ function plan(): ReturnType<typeof planCgroup> {
   return cgroup;
 }
 
-async function counter(cgroup: ReturnType<typeof planCgroup>): Promise<{ child: ChildProcess; read: () => Promise<number>; file: string }> {
+async function counter(
+  cgroup: ReturnType<typeof planCgroup>,
+): Promise<{ child: ChildProcess; read: () => Promise<number>; file: string }> {
   const file = `/tmp/berth-counter-${randomBytes(4).toString('hex')}`;
-  const child = spawn('/bin/busybox', ['sh', '-c', `i=0; while true; do i=$((i+1)); echo $i > ${file}; done`], { stdio: 'ignore' });
+  const child = spawn(
+    '/bin/busybox',
+    ['sh', '-c', `i=0; while true; do i=$((i+1)); echo $i > ${file}; done`],
+    { stdio: 'ignore' },
+  );
   children.push(child);
   for (const path of cgroup.paths) await writeFile(join(path, 'cgroup.procs'), String(child.pid));
-  return { child, file, read: async () => Number((await readFile(file, 'utf8').catch(() => '0')).trim() || 0) };
+  return {
+    child,
+    file,
+    read: async () => Number((await readFile(file, 'utf8').catch(() => '0')).trim() || 0),
+  };
 }
 
 test('this machine is detected as cgroup v1 (hybrid with empty unified)', (t) => {
@@ -55,7 +65,10 @@ test('limits are written, the directory names contain berth, and remove cleans u
   await cgroup.create();
   await cgroup.apply({ memory: 64 * 1024 * 1024, nanoCpus: 0.5e9, cpuShares: 512, pidsLimit: 20 });
   const dir = (name: string): string => cgroup.paths.find((path) => path.includes(`/${name}/`)) as string;
-  t.is((await readFile(join(dir('memory'), 'memory.limit_in_bytes'), 'utf8')).trim(), String(64 * 1024 * 1024));
+  t.is(
+    (await readFile(join(dir('memory'), 'memory.limit_in_bytes'), 'utf8')).trim(),
+    String(64 * 1024 * 1024),
+  );
   t.is((await readFile(join(dir('cpu'), 'cpu.cfs_quota_us'), 'utf8')).trim(), '50000');
   t.is((await readFile(join(dir('cpu'), 'cpu.shares'), 'utf8')).trim(), '512');
   t.is((await readFile(join(dir('pids'), 'pids.max'), 'utf8')).trim(), '20');
@@ -102,11 +115,18 @@ test('the OOM killer is seen through memory.oom_control', async (t) => {
   t.true(cgroup instanceof CgroupV1);
   await cgroup.create();
   await cgroup.apply({ memory: 16 * 1024 * 1024 });
-  const child = spawn('/bin/busybox', ['sh', '-c', 'read x; exec /bin/busybox dd if=/dev/zero of=/dev/null bs=64M count=1'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const child = spawn(
+    '/bin/busybox',
+    ['sh', '-c', 'read x; exec /bin/busybox dd if=/dev/zero of=/dev/null bs=64M count=1'],
+    { stdio: ['pipe', 'ignore', 'ignore'] },
+  );
   children.push(child);
   for (const path of cgroup.paths) await writeFile(join(path, 'cgroup.procs'), String(child.pid));
   child.stdin?.end('go\n');
-  const [, signal] = (await new Promise((resolve) => child.once('exit', (...args) => resolve(args)))) as [number | null, string | null];
+  const [, signal] = (await new Promise((resolve) => child.once('exit', (...args) => resolve(args)))) as [
+    number | null,
+    string | null,
+  ];
   t.is(signal, 'SIGKILL');
   t.true(await cgroup.oomKilled());
   await cgroup.remove();

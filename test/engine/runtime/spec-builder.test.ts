@@ -30,9 +30,22 @@ const base: SpecInput = {
 
 function mask(caps: string[]): string {
   const numbers: Record<string, number> = {
-    CAP_CHOWN: 0, CAP_DAC_OVERRIDE: 1, CAP_FOWNER: 3, CAP_FSETID: 4, CAP_KILL: 5, CAP_SETGID: 6, CAP_SETUID: 7,
-    CAP_SETPCAP: 8, CAP_NET_BIND_SERVICE: 10, CAP_NET_RAW: 13, CAP_SYS_CHROOT: 18, CAP_MKNOD: 27,
-    CAP_AUDIT_WRITE: 29, CAP_SETFCAP: 31, CAP_SYS_ADMIN: 21, CAP_NET_ADMIN: 12,
+    CAP_CHOWN: 0,
+    CAP_DAC_OVERRIDE: 1,
+    CAP_FOWNER: 3,
+    CAP_FSETID: 4,
+    CAP_KILL: 5,
+    CAP_SETGID: 6,
+    CAP_SETUID: 7,
+    CAP_SETPCAP: 8,
+    CAP_NET_BIND_SERVICE: 10,
+    CAP_NET_RAW: 13,
+    CAP_SYS_CHROOT: 18,
+    CAP_MKNOD: 27,
+    CAP_AUDIT_WRITE: 29,
+    CAP_SETFCAP: 31,
+    CAP_SYS_ADMIN: 21,
+    CAP_NET_ADMIN: 12,
   };
   let value = 0n;
   for (const cap of caps) value |= 1n << BigInt(numbers[cap] ?? 63);
@@ -64,21 +77,44 @@ test('mounts, devices, masked and readonly paths as docker', (t) => {
   t.true(spec.process.noNewPrivileges);
   t.deepEqual(
     spec.mounts.map((m) => m.destination),
-    ['/proc', '/dev', '/dev/pts', '/sys', '/dev/mqueue', '/dev/shm', '/etc/resolv.conf', '/etc/hostname', '/etc/hosts'],
+    [
+      '/proc',
+      '/dev',
+      '/dev/pts',
+      '/sys',
+      '/dev/mqueue',
+      '/dev/shm',
+      '/etc/resolv.conf',
+      '/etc/hostname',
+      '/etc/hosts',
+    ],
   );
   t.true(spec.mounts.find((m) => m.destination === '/sys')?.options.includes('ro'));
   t.is(spec.mounts.find((m) => m.destination === '/etc/hosts')?.source, '/c/hosts');
-  t.deepEqual(spec.linux.devices.map((d) => d.path), ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty']);
+  t.deepEqual(
+    spec.linux.devices.map((d) => d.path),
+    ['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty'],
+  );
   t.true(spec.linux.maskedPaths.includes('/proc/kcore'));
   t.true(spec.linux.readonlyPaths.includes('/proc/sys'));
-  t.deepEqual(spec.linux.namespaces.map((n) => n.type).sort(), ['cgroup', 'ipc', 'mount', 'network', 'pid', 'uts']);
+  t.deepEqual(spec.linux.namespaces.map((n) => n.type).sort(), [
+    'cgroup',
+    'ipc',
+    'mount',
+    'network',
+    'pid',
+    'uts',
+  ]);
 });
 
 test('network modes map to namespaces', (t) => {
   const host = buildSpec({ ...base, network: { mode: 'host' } });
   t.false(host.linux.namespaces.some((n) => n.type === 'network'));
   const shared = buildSpec({ ...base, network: { mode: 'container', nsPath: '/proc/7/ns/net' } });
-  t.deepEqual(shared.linux.namespaces.find((n) => n.type === 'network'), { type: 'network', path: '/proc/7/ns/net' });
+  t.deepEqual(
+    shared.linux.namespaces.find((n) => n.type === 'network'),
+    { type: 'network', path: '/proc/7/ns/net' },
+  );
 });
 
 test('env gets docker PATH, HOSTNAME, TERM and -e overrides', (t) => {
@@ -96,26 +132,46 @@ test('rlimits never exceed the current hard limit', (t) => {
   const nofile = defaultRlimits().find((limit) => limit.type === 'RLIMIT_NOFILE');
   t.truthy(nofile);
   t.true((nofile?.hard ?? Infinity) <= (hard.get('RLIMIT_NOFILE') ?? Infinity));
-  const clamped = defaultRlimits([{ type: 'RLIMIT_NPROC', hard: 1e12, soft: 1e12 }], new Map([['RLIMIT_NPROC', 500]]));
-  t.deepEqual(clamped.find((limit) => limit.type === 'RLIMIT_NPROC'), { type: 'RLIMIT_NPROC', hard: 500, soft: 500 });
+  const clamped = defaultRlimits(
+    [{ type: 'RLIMIT_NPROC', hard: 1e12, soft: 1e12 }],
+    new Map([['RLIMIT_NPROC', 500]]),
+  );
+  t.deepEqual(
+    clamped.find((limit) => limit.type === 'RLIMIT_NPROC'),
+    { type: 'RLIMIT_NPROC', hard: 500, soft: 500 },
+  );
 });
 
 test('USER resolution: names, ids, groups, supplementary gids', (t) => {
   const passwd = 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n';
   const group = 'root:x:0:\nalice:x:1000:\nwheel:x:10:alice,bob\nstaff:x:50:\n';
   t.deepEqual(resolveUserFrom('', passwd, group), { uid: 0, gid: 0, additionalGids: [], home: '/root' });
-  t.deepEqual(resolveUserFrom('alice', passwd, group), { uid: 1000, gid: 1000, additionalGids: [10], home: '/home/alice' });
-  t.deepEqual(resolveUserFrom('1000:staff', passwd, group), { uid: 1000, gid: 50, additionalGids: [], home: '/home/alice' });
+  t.deepEqual(resolveUserFrom('alice', passwd, group), {
+    uid: 1000,
+    gid: 1000,
+    additionalGids: [10],
+    home: '/home/alice',
+  });
+  t.deepEqual(resolveUserFrom('1000:staff', passwd, group), {
+    uid: 1000,
+    gid: 50,
+    additionalGids: [],
+    home: '/home/alice',
+  });
   t.is(resolveUserFrom('4242', passwd, group).uid, 4242);
   t.is(resolveUserFrom('4242:7', passwd, group).gid, 7);
   t.throws(() => resolveUserFrom('mallory', passwd, group), { message: /unable to find user mallory/ });
-  t.throws(() => resolveUserFrom('alice:nogroup', passwd, group), { message: /unable to find group nogroup/ });
+  t.throws(() => resolveUserFrom('alice:nogroup', passwd, group), {
+    message: /unable to find group nogroup/,
+  });
 });
 
 test('paths and /etc/passwd are resolved inside the rootfs, never through links out', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'b-root-'));
   const outside = await mkdtemp(join(tmpdir(), 'b-out-'));
-  t.teardown(() => Promise.all([rm(root, { recursive: true, force: true }), rm(outside, { recursive: true, force: true })]));
+  t.teardown(() =>
+    Promise.all([rm(root, { recursive: true, force: true }), rm(outside, { recursive: true, force: true })]),
+  );
   await writeFile(join(outside, 'passwd'), 'evil:x:0:0::/:/bin/sh\n');
   await mkdir(join(root, 'etc'));
   await symlink(join(outside, 'passwd'), join(root, 'etc', 'passwd'));

@@ -1,6 +1,20 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, link, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  link,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsOps } from '../../../source/engine/archive/index.js';
@@ -54,7 +68,11 @@ async function describe(dir: string): Promise<string[]> {
     for (const name of (await readdir(path)).sort()) {
       const full = join(path, name);
       const info = await lstat(full);
-      const extra = info.isSymbolicLink() ? `->${await readlink(full)}` : info.isFile() ? `:${info.size}:${Math.floor(info.mtimeMs)}` : '';
+      const extra = info.isSymbolicLink()
+        ? `->${await readlink(full)}`
+        : info.isFile()
+          ? `:${info.size}:${Math.floor(info.mtimeMs)}`
+          : '';
       lines.push(`${prefix}${name} ${(info.mode & 0o177777).toString(8)} ${info.uid}:${info.gid}${extra}`);
       if (info.isDirectory()) await walk(full, `${prefix}${name}/`);
     }

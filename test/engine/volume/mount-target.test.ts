@@ -27,7 +27,9 @@ async function snapshot(dir: string, skip: string): Promise<string[]> {
       const full = join(path, name);
       if (full === skip) continue;
       const info = await lstat(full);
-      seen.push(`${relative(dir, full)}:${info.isDirectory() ? 'd' : info.isSymbolicLink() ? 'l' : 'f'}:${info.size}:${info.mtimeMs}`);
+      seen.push(
+        `${relative(dir, full)}:${info.isDirectory() ? 'd' : info.isSymbolicLink() ? 'l' : 'f'}:${info.size}:${info.mtimeMs}`,
+      );
       if (info.isDirectory()) await walk(full);
     }
   };
@@ -73,10 +75,19 @@ test('a link to /etc lands on the container /etc, never the host one', async (t)
 test('../../.. and absolute host paths stay inside the root', async (t) => {
   const { base, rootfs, host } = await fixture();
   const before = await snapshot(base, rootfs);
-  t.deepEqual(await resolveMountTarget(rootfs, '/up/etc'), { hostPath: join(rootfs, 'etc'), containerPath: '/etc' });
-  t.deepEqual(await resolveMountTarget(rootfs, '/../../../etc/x'), { hostPath: join(rootfs, 'etc', 'x'), containerPath: '/etc/x' });
+  t.deepEqual(await resolveMountTarget(rootfs, '/up/etc'), {
+    hostPath: join(rootfs, 'etc'),
+    containerPath: '/etc',
+  });
+  t.deepEqual(await resolveMountTarget(rootfs, '/../../../etc/x'), {
+    hostPath: join(rootfs, 'etc', 'x'),
+    containerPath: '/etc/x',
+  });
   // ../host/etc from the root is /host/etc inside the root: created there, not followed to the host.
-  t.deepEqual(await resolveMountTarget(rootfs, '/sibling'), { hostPath: join(rootfs, 'host', 'etc'), containerPath: '/host/etc' });
+  t.deepEqual(await resolveMountTarget(rootfs, '/sibling'), {
+    hostPath: join(rootfs, 'host', 'etc'),
+    containerPath: '/host/etc',
+  });
   const hostAbs = await resolveMountTarget(rootfs, '/hostabs/sub');
   t.is(hostAbs.hostPath, join(rootfs, host.slice(1), 'etc', 'sub'));
   t.true(hostAbs.hostPath.startsWith(rootfs + '/'));
@@ -87,8 +98,14 @@ test('../../.. and absolute host paths stay inside the root', async (t) => {
 test('nested links are followed inside the root; loops fail', async (t) => {
   const { base, rootfs } = await fixture();
   const before = await snapshot(base, rootfs);
-  t.deepEqual(await resolveMountTarget(rootfs, '/hop1/deep/er'), { hostPath: join(rootfs, 'host', 'deep', 'er'), containerPath: '/host/deep/er' });
-  await t.throwsAsync(resolveMountTarget(rootfs, '/loop-a/x'), { instanceOf: MountTargetError, message: /too many levels of symbolic links/ });
+  t.deepEqual(await resolveMountTarget(rootfs, '/hop1/deep/er'), {
+    hostPath: join(rootfs, 'host', 'deep', 'er'),
+    containerPath: '/host/deep/er',
+  });
+  await t.throwsAsync(resolveMountTarget(rootfs, '/loop-a/x'), {
+    instanceOf: MountTargetError,
+    message: /too many levels of symbolic links/,
+  });
   t.deepEqual(await snapshot(base, rootfs), before);
 });
 
@@ -99,8 +116,13 @@ test('missing components are created inside; files and dirs in the way are refus
   const file = await resolveMountTarget(rootfs, '/conf/app.ini', 'file');
   t.true((await lstat(file.hostPath)).isFile());
   t.true((await lstat(join(rootfs, 'conf'))).isDirectory());
-  await t.throwsAsync(resolveMountTarget(rootfs, '/afile/sub'), { instanceOf: MountTargetError, message: /\/afile is not a directory/ });
-  await t.throwsAsync(resolveMountTarget(rootfs, '/afile', 'directory'), { message: /exists and is not a directory/ });
+  await t.throwsAsync(resolveMountTarget(rootfs, '/afile/sub'), {
+    instanceOf: MountTargetError,
+    message: /\/afile is not a directory/,
+  });
+  await t.throwsAsync(resolveMountTarget(rootfs, '/afile', 'directory'), {
+    message: /exists and is not a directory/,
+  });
   await t.throwsAsync(resolveMountTarget(rootfs, '/etc', 'file'), { message: /is a directory/ });
   await t.throwsAsync(resolveMountTarget(rootfs, '/up'), { message: /resolves to the container's root/ });
 });

@@ -27,8 +27,19 @@ async function fresh(): Promise<{ root: string; store: VolumeStore; events: Even
 async function containerUsing(root: string, id: string, volumes: string[], status = 'exited'): Promise<void> {
   const dir = join(root, 'containers', id);
   await mkdir(dir, { recursive: true });
-  const mounts = volumes.map((name) => ({ Type: 'volume', Name: name, Source: join(root, 'volumes', name, '_data'), Destination: `/${name}`, Mode: '', RW: true, Propagation: '' }));
-  await writeFile(join(dir, 'container.json'), JSON.stringify({ id, name: `c-${id.slice(0, 4)}`, state: { status }, mounts }));
+  const mounts = volumes.map((name) => ({
+    Type: 'volume',
+    Name: name,
+    Source: join(root, 'volumes', name, '_data'),
+    Destination: `/${name}`,
+    Mode: '',
+    RW: true,
+    Propagation: '',
+  }));
+  await writeFile(
+    join(dir, 'container.json'),
+    JSON.stringify({ id, name: `c-${id.slice(0, 4)}`, state: { status }, mounts }),
+  );
 }
 
 test.after.always(async () => {
@@ -55,13 +66,24 @@ test('inspect prints docker fields', async (t) => {
   const { root, store } = await fresh();
   await store.create({ name: 'vol1', labels: { a: 'b' } });
   const inspected = await store.inspect('vol1');
-  t.deepEqual(Object.keys(inspected), ['CreatedAt', 'Driver', 'Labels', 'Mountpoint', 'Name', 'Options', 'Scope']);
+  t.deepEqual(Object.keys(inspected), [
+    'CreatedAt',
+    'Driver',
+    'Labels',
+    'Mountpoint',
+    'Name',
+    'Options',
+    'Scope',
+  ]);
   t.regex(inspected.CreatedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   t.is(inspected.Mountpoint, join(root, 'volumes', 'vol1', '_data'));
   t.deepEqual(inspected.Labels, { a: 'b' });
   t.deepEqual(inspected.Options, {});
   t.is(inspected.Scope, 'local');
-  await t.throwsAsync(store.inspect('missing'), { instanceOf: NoSuchVolumeError, message: 'no such volume: missing' });
+  await t.throwsAsync(store.inspect('missing'), {
+    instanceOf: NoSuchVolumeError,
+    message: 'no such volume: missing',
+  });
 });
 
 test('anonymous volumes get 64 hex names and the anonymous label', async (t) => {
@@ -74,7 +96,21 @@ test('anonymous volumes get 64 hex names and the anonymous label', async (t) => 
 
 test('names follow docker: [a-zA-Z0-9][a-zA-Z0-9_.-]+, never a path', async (t) => {
   const { root, store } = await fresh();
-  for (const bad of ['a', '../escape', '..', '.hidden', 'a/b', '/abs', 'x/../../y', '-dash', '_under', 'sp ace', 'a\0b', 'é1', 'x'.repeat(256)]) {
+  for (const bad of [
+    'a',
+    '../escape',
+    '..',
+    '.hidden',
+    'a/b',
+    '/abs',
+    'x/../../y',
+    '-dash',
+    '_under',
+    'sp ace',
+    'a\0b',
+    'é1',
+    'x'.repeat(256),
+  ]) {
     await t.throwsAsync(store.create({ name: bad }), { instanceOf: InvalidVolumeNameError }, bad);
   }
   for (const good of ['ab', 'a.b', 'a_b-c', 'A1', '0.0', 'a..']) {
@@ -89,22 +125,52 @@ test('names follow docker: [a-zA-Z0-9][a-zA-Z0-9_.-]+, never a path', async (t) 
 test('other drivers and driver options are refused', async (t) => {
   const { store } = await fresh();
   await t.throwsAsync(store.create({ name: 'nfs', driver: 'nfs' }), { message: /plugin "nfs" not found/ });
-  await t.throwsAsync(store.create({ name: 'opt', driverOptions: { type: 'tmpfs' } }), { message: /invalid option key/ });
+  await t.throwsAsync(store.create({ name: 'opt', driverOptions: { type: 'tmpfs' } }), {
+    message: /invalid option key/,
+  });
 });
 
 test('ls sorts naturally and filters dangling, name, label, driver', async (t) => {
   const { root, store } = await fresh();
-  for (const name of ['vol10', 'vol2', 'web-data']) await store.create({ name, labels: name === 'web-data' ? { tier: 'web', env: 'prod' } : {} });
+  for (const name of ['vol10', 'vol2', 'web-data'])
+    await store.create({ name, labels: name === 'web-data' ? { tier: 'web', env: 'prod' } : {} });
   await containerUsing(root, 'a'.repeat(64), ['vol2']);
-  t.deepEqual((await store.list()).map((volume) => volume.name), ['vol2', 'vol10', 'web-data']);
-  t.deepEqual((await store.list(['dangling=true'])).map((volume) => volume.name), ['vol10', 'web-data']);
-  t.deepEqual((await store.list(['dangling=false'])).map((volume) => volume.name), ['vol2']);
-  t.deepEqual((await store.list(['name=vol'])).map((volume) => volume.name), ['vol2', 'vol10']);
-  t.deepEqual((await store.list(['name=^web'])).map((volume) => volume.name), ['web-data']);
-  t.deepEqual((await store.list(['label=tier'])).map((volume) => volume.name), ['web-data']);
-  t.deepEqual((await store.list(['label=tier=db'])).map((volume) => volume.name), []);
-  t.deepEqual((await store.list(['label=tier=web', 'label=env=prod'])).map((volume) => volume.name), ['web-data']);
-  t.deepEqual((await store.list(['driver=local', 'dangling=1'])).map((volume) => volume.name), ['vol10', 'web-data']);
+  t.deepEqual(
+    (await store.list()).map((volume) => volume.name),
+    ['vol2', 'vol10', 'web-data'],
+  );
+  t.deepEqual(
+    (await store.list(['dangling=true'])).map((volume) => volume.name),
+    ['vol10', 'web-data'],
+  );
+  t.deepEqual(
+    (await store.list(['dangling=false'])).map((volume) => volume.name),
+    ['vol2'],
+  );
+  t.deepEqual(
+    (await store.list(['name=vol'])).map((volume) => volume.name),
+    ['vol2', 'vol10'],
+  );
+  t.deepEqual(
+    (await store.list(['name=^web'])).map((volume) => volume.name),
+    ['web-data'],
+  );
+  t.deepEqual(
+    (await store.list(['label=tier'])).map((volume) => volume.name),
+    ['web-data'],
+  );
+  t.deepEqual(
+    (await store.list(['label=tier=db'])).map((volume) => volume.name),
+    [],
+  );
+  t.deepEqual(
+    (await store.list(['label=tier=web', 'label=env=prod'])).map((volume) => volume.name),
+    ['web-data'],
+  );
+  t.deepEqual(
+    (await store.list(['driver=local', 'dangling=1'])).map((volume) => volume.name),
+    ['vol10', 'web-data'],
+  );
   t.deepEqual((await store.list(['dangling=true']))[0]?.usedBy, []);
   t.deepEqual((await store.list(['dangling=false']))[0]?.usedBy, ['a'.repeat(64)]);
   await t.throwsAsync(store.list(['dangling=maybe']), { message: "invalid filter 'dangling=maybe'" });
@@ -125,7 +191,9 @@ test('rm refuses a volume any container uses, running or not, even with force', 
   await t.throwsAsync(store.remove('free'), { instanceOf: NoSuchVolumeError });
   await t.notThrowsAsync(store.remove('free', { force: true }));
   t.deepEqual((await readdir(join(root, 'volumes'))).sort(), ['busy'], 'no trash left behind');
-  const destroyed = (await events.readFrom(0)).events.filter((event) => event.action === 'destroy').map((event) => event.id);
+  const destroyed = (await events.readFrom(0)).events
+    .filter((event) => event.action === 'destroy')
+    .map((event) => event.id);
   t.deepEqual(destroyed, ['free']);
 });
 
@@ -145,7 +213,10 @@ test('prune removes only unused anonymous volumes; -a all unused; reports reclai
   const second = await store.prune({ all: true });
   t.deepEqual(second.deleted, ['named']);
   t.is(second.reclaimed, 700);
-  t.deepEqual((await store.list()).map((volume) => volume.name).sort(), [anonymousUsed.name, 'namedused'].sort());
+  t.deepEqual(
+    (await store.list()).map((volume) => volume.name).sort(),
+    [anonymousUsed.name, 'namedused'].sort(),
+  );
 });
 
 test('prune --filter label and label!', async (t) => {
@@ -189,6 +260,9 @@ test('volumesUsage gives system df sizes and links', async (t) => {
 test('metadata is JSON a person can read', async (t) => {
   const { root, store } = await fresh();
   await store.create({ name: 'meta', labels: { x: 'y' } });
-  const metadata = JSON.parse(await readFile(join(root, 'volumes', 'meta', 'volume.json'), 'utf8')) as Record<string, unknown>;
+  const metadata = JSON.parse(await readFile(join(root, 'volumes', 'meta', 'volume.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   t.like(metadata, { name: 'meta', driver: 'local', labels: { x: 'y' }, anonymous: false });
 });

@@ -34,6 +34,8 @@ export interface Cgroup {
   stats(): Promise<CgroupStats>;
   /** Whether the kernel's OOM killer has killed a task in this cgroup. */
   oomKilled(): Promise<boolean>;
+  /** The directory holding the memory controller's files (where OOM kills are counted). */
+  memoryDir(): string | undefined;
   /** Pids of all processes inside, host view. */
   pids(): Promise<number[]>;
   /** Kills anything left inside and removes the directories. */

@@ -83,7 +83,9 @@ export class CgroupV1 implements Cgroup {
       await writeControl(memory, 'memory.limit_in_bytes', limits.memory);
       const swap = limits.memorySwap ?? limits.memory;
       if (swap !== 0) {
-        await writeControl(memory, 'memory.memsw.limit_in_bytes', swap < 0 ? -1 : swap).catch(() => undefined);
+        await writeControl(memory, 'memory.memsw.limit_in_bytes', swap < 0 ? -1 : swap).catch(
+          () => undefined,
+        );
       }
     }
     const cpu = this.dir('cpu');
@@ -137,7 +139,9 @@ export class CgroupV1 implements Cgroup {
     const cpuacct = this.dir('cpuacct');
     const pids = this.dir('pids');
     const usage = memory ? await readNumber(memory, 'memory.usage_in_bytes') : NaN;
-    const inactive = memory ? (parseKeyed(await readControl(memory, 'memory.stat')).get('total_inactive_file') ?? 0) : 0;
+    const inactive = memory
+      ? (parseKeyed(await readControl(memory, 'memory.stat')).get('total_inactive_file') ?? 0)
+      : 0;
     let limit = memory ? await readNumber(memory, 'memory.limit_in_bytes') : NaN;
     if (!Number.isFinite(limit) || limit >= totalmem()) limit = totalmem();
     return {
@@ -146,6 +150,10 @@ export class CgroupV1 implements Cgroup {
       memoryLimit: limit,
       pids: pids ? (await readNumber(pids, 'pids.current')) || 0 : 0,
     };
+  }
+
+  memoryDir(): string | undefined {
+    return this.dir('memory');
   }
 
   async oomKilled(): Promise<boolean> {

@@ -112,6 +112,10 @@ export class CgroupV2 implements Cgroup {
     };
   }
 
+  memoryDir(): string | undefined {
+    return this.paths[0];
+  }
+
   async oomKilled(): Promise<boolean> {
     const text = await readFile(join(this.dir, 'memory.events'), 'utf8').catch(() => '');
     return (parseKeyed(text).get('oom_kill') ?? 0) > 0;
