@@ -21,6 +21,8 @@ test('.ci/run runs the README test line verbatim', async (t) => {
 });
 
 test('version.ts matches package.json', async (t) => {
-  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   t.is(version, pkg.version);
 });

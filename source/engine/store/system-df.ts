@@ -130,7 +130,10 @@ export async function systemDf(
     });
   }
   const imageChains = new Set(Object.values(data.images).flatMap((image) => image.chainIds));
-  const extras = (await deps.usageExtras?.(imageChains)) ?? { volumes: [], buildCache: { count: 0, size: 0 } };
+  const extras = (await deps.usageExtras?.(imageChains)) ?? {
+    volumes: [],
+    buildCache: { count: 0, size: 0 },
+  };
   return {
     images: images.sort((a, b) => Date.parse(b.created) - Date.parse(a.created)),
     imagesSize,
