@@ -1,10 +1,9 @@
 /**
  * Where berth's small C helpers live: <package>/build/berth-<name>, built from
- * source/native/<name>/ by scripts/build-native.js. This file sits at the same depth under
- * source/ and dist/, so one relative path serves both tsx and compiled runs.
+ * source/native/<name>/ by scripts/build-native.js.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { nativeBinaryPath } from '../util/package-root.js';
 import { BerthError } from '../errors/index.js';
 
 export class NativeBinaryMissingError extends BerthError {
@@ -13,11 +12,9 @@ export class NativeBinaryMissingError extends BerthError {
   }
 }
 
-const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
 /** Absolute path of build/berth-<name>; throws NativeBinaryMissingError when it was not built. */
 export function nativeBinary(name: string): string {
-  const path = `${packageRoot}build/berth-${name}`;
+  const path = nativeBinaryPath(name);
   if (!existsSync(path)) throw new NativeBinaryMissingError(path);
   return path;
 }

@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { BerthError } from '../errors/index.js';
+import { nativeBinaryPath } from '../util/package-root.js';
 import { ForwarderError, PortUnavailableError } from './network-errors.js';
 import type { PortMapping, PortProtocol } from './publish-spec.js';
 
@@ -16,11 +16,9 @@ import type { PortMapping, PortProtocol } from './publish-spec.js';
 export const DEFAULT_HOST_IP = '127.0.0.1';
 export const FORWARDER_PID_FILE = 'forward.pid';
 
-const packageTop = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
 /** build/berth-forward, or $BERTH_FORWARD_BINARY for tests of another build. */
 export function forwarderBinaryPath(): string {
-  const path = process.env.BERTH_FORWARD_BINARY || join(packageTop, 'build', 'berth-forward');
+  const path = process.env.BERTH_FORWARD_BINARY || nativeBinaryPath('forward');
   try {
     accessSync(path, constants.X_OK);
   } catch {

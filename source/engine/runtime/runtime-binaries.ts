@@ -2,14 +2,15 @@
  * Where the programs that run containers live: berth's own C runtime (build/berth-runtime, built at
  * npm install) and OCI runtime CLIs such as runc found on PATH.
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BerthError, InvalidArgumentError } from '../errors/index.js';
+import { nativeBinaryPath, packageRoot } from '../util/package-root.js';
 
 export type RuntimeName = 'builtin' | 'runc' | (string & {});
 
-const packageTop = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const packageTop = packageRoot;
 
 function executable(path: string): boolean {
   try {
@@ -22,7 +23,7 @@ function executable(path: string): boolean {
 
 /** build/berth-runtime, or $BERTH_RUNTIME_BINARY for tests of another build. */
 export function builtinRuntimePath(): string {
-  const path = process.env.BERTH_RUNTIME_BINARY || join(packageTop, 'build', 'berth-runtime');
+  const path = process.env.BERTH_RUNTIME_BINARY || nativeBinaryPath('runtime');
   if (!executable(path)) {
     throw new BerthError(
       'RUNTIME_MISSING',
@@ -73,5 +74,7 @@ export function cliEntryCommand(): string[] {
     const tsx = fileURLToPath(import.meta.resolve('tsx'));
     return [process.execPath, '--import', tsx, join(packageTop, 'source', 'cli', 'main.ts')];
   }
-  return [process.execPath, join(packageTop, 'dist', 'cli', 'main.js')];
+  // Prefer the one-file bundle `npm run build` makes (it starts ~3x faster); fall back to tsc's output.
+  const bundle = join(packageTop, 'dist', 'bin', 'berth.js');
+  return [process.execPath, existsSync(bundle) ? bundle : join(packageTop, 'dist', 'cli', 'main.js')];
 }
