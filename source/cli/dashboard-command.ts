@@ -12,6 +12,23 @@ export async function runDashboard(argv: GlobalOptions): Promise<void> {
     );
   }
   const engine = await openEngine(argv);
-  const { startDashboard } = await import('../tui/index.js');
+  const { startDashboard } = await loadDashboard();
   await startDashboard(engine);
+}
+
+/**
+ * Imports the dashboard with React's production build. React picks its development or
+ * production build by NODE_ENV when first imported; the development one keeps debug data per
+ * element and fiber and allocated about twice as much per frame, which under a log flood was a
+ * large share of what V8 promoted to its old generation. NODE_ENV is put back afterwards so the
+ * programs the dashboard starts (exec shells) see the user's environment.
+ */
+async function loadDashboard(): Promise<typeof import('../tui/index.js')> {
+  const before = process.env['NODE_ENV'];
+  process.env['NODE_ENV'] = before ?? 'production';
+  try {
+    return await import('../tui/index.js');
+  } finally {
+    if (before === undefined) delete process.env['NODE_ENV'];
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * The small typed interface the panes use to reach the engine. Only engine-adapter.ts implements
- * it against the real Engine; pane tests implement it in memory. Nothing here imports the engine
+ * The small typed interface the panes use to reach the engine. Only engine-adapter.ts (with
+ * adapter/) implements it against the real Engine; pane tests implement it in memory. Nothing here imports the engine
  * beyond its event type, so the panes do not change when the engine's facets do.
  */
 import type { BerthEvent } from '../engine/index.js';
@@ -77,12 +77,14 @@ export interface PruneItem {
   label: string;
   /** Bytes on disk it holds (for images: its layers, some of which other images may share). */
   size: number;
+  /** Listed but not marked at first (a named volume: its data probably matters). */
+  unmarkedAtFirst?: boolean;
 }
 
 export interface PrunePreview {
   items: PruneItem[];
-  /** Kinds the engine cannot list yet, shown as such instead of as "nothing to prune". */
-  unavailable: PruneKind[];
+  /** Kinds that could not be listed, with why, shown instead of passing for "nothing to prune". */
+  problems: string[];
 }
 
 export interface PruneOutcome {

@@ -6,11 +6,14 @@
  * records, and whatever sits in the store's cgroups, found by berth's cgroup names wherever they
  * are in each hierarchy) is SIGKILLed by pid; then the cgroups are removed, the mounts under the
  * root unmounted, and the root deleted.
+ *
+ * It is synchronous so it can also run from a SIGTERM handler: ava kills a worker whose test
+ * timed out without running its `after.always` hooks (that is how stores with live monitors,
+ * mounts and cgroups were left in /tmp), so `cleanUpOnTermination` covers that case.
  */
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 interface Leftover {
   state?: { pid?: number; monitorPid?: number };
@@ -27,76 +30,110 @@ function kill(pid: number): void {
   }
 }
 
-async function readPid(path: string): Promise<number> {
-  return Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10) || 0;
+function read(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function list(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /** Our processes whose command line names the store: the CLIs a test started and the monitors. */
-async function processesNaming(root: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.split('\0').some((arg) => arg === root || arg.startsWith(root + '/'))) pids.push(pid);
-  }
-  return pids;
+function processesNaming(root: string): number[] {
+  return list('/proc')
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid !== process.pid)
+    .filter((pid) =>
+      read(`/proc/${pid}/cmdline`)
+        .split('\0')
+        .some((arg) => arg === root || arg.startsWith(root + '/')),
+    );
 }
 
 /** Directories named `names` anywhere in the cgroup hierarchies, a few levels down. */
-async function cgroupDirs(names: Set<string>): Promise<string[]> {
+function cgroupDirs(names: Set<string>): string[] {
   const found: string[] = [];
-  const walk = async (dir: string, depth: number): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const walk = (dir: string, depth: number): void => {
+    let entries: import('node:fs').Dirent[] = [];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
     for (const entry of entries) {
       if (!entry.isDirectory()) continue;
       const path = join(dir, entry.name);
       if (names.has(entry.name)) found.push(path);
-      else if (depth < 3 && !entry.name.startsWith('berth-')) await walk(path, depth + 1);
+      else if (depth < 3 && !entry.name.startsWith('berth-')) walk(path, depth + 1);
     }
   };
-  for (const hierarchy of await readdir(CGROUP_ROOT).catch(() => [] as string[]))
-    await walk(join(CGROUP_ROOT, hierarchy), 0);
+  for (const hierarchy of list(CGROUP_ROOT)) walk(join(CGROUP_ROOT, hierarchy), 0);
   return found;
 }
 
-async function killCgroup(path: string): Promise<void> {
-  await writeFile(join(path, 'freezer.state'), 'THAWED').catch(() => undefined);
-  const procs = await readFile(join(path, 'cgroup.procs'), 'utf8').catch(() => '');
-  for (const pid of procs.split('\n').filter(Boolean)) kill(Number(pid));
+function killCgroup(path: string): void {
+  try {
+    writeFileSync(join(path, 'freezer.state'), 'THAWED');
+  } catch {
+    // Not the freezer hierarchy.
+  }
+  for (const pid of read(join(path, 'cgroup.procs')).split('\n').filter(Boolean)) kill(Number(pid));
 }
 
-export async function destroyStore(root: string): Promise<void> {
+export function destroyStoreSync(root: string): void {
   const dir = join(root, 'containers');
-  const ids = (await readdir(dir).catch(() => [] as string[])).filter((id) => /^[0-9a-f]{64}$/.test(id));
+  const ids = list(dir).filter((id) => /^[0-9a-f]{64}$/.test(id));
   // Monitors first: killed, they can no longer exec `container cleanup` into a deleted store.
-  for (const pid of await processesNaming(root)) kill(pid);
+  for (const pid of processesNaming(root)) kill(pid);
   const cgroups = new Set<string>();
   for (const id of ids) {
-    const record = JSON.parse(
-      await readFile(join(dir, id, 'container.json'), 'utf8').catch(() => '{}'),
-    ) as Leftover;
+    let record: Leftover = {};
+    try {
+      record = JSON.parse(read(join(dir, id, 'container.json')) || '{}') as Leftover;
+    } catch {
+      // Half-written: the pid files and cgroup names below still find everything.
+    }
     for (const pid of [record.state?.pid, record.state?.monitorPid]) if (pid) kill(pid);
     for (const name of ['monitor.pid', 'pid']) {
-      const pid = await readPid(join(dir, id, name));
+      const pid = Number.parseInt(read(join(dir, id, name)), 10);
       if (pid > 0) kill(pid);
     }
     for (const path of record.cgroup?.paths ?? []) cgroups.add(path);
   }
-  for (const path of await cgroupDirs(new Set(ids.map((id) => `berth-${id}`)))) cgroups.add(path);
+  // Containers run by `--runtime runc` also have runc's state (and cgroups) under its own id.
+  for (const id of ids.filter((id) => list('/run/runc').includes(id))) {
+    try {
+      execFileSync('runc', ['delete', '--force', id], { stdio: 'ignore' });
+    } catch {
+      // Already gone.
+    }
+  }
+  for (const path of cgroupDirs(new Set(ids.map((id) => `berth-${id}`)))) cgroups.add(path);
   for (let attempt = 0; attempt < 50 && cgroups.size > 0; attempt++) {
     for (const path of cgroups) {
-      await killCgroup(path);
+      killCgroup(path);
       try {
-        await rmdir(path);
+        rmdirSync(path);
         cgroups.delete(path);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') cgroups.delete(path);
       }
     }
-    if (cgroups.size > 0) await sleep(40);
+    if (cgroups.size > 0) pause(40);
   }
-  const mounts = (await readFile('/proc/self/mountinfo', 'utf8'))
+  const mounts = read('/proc/self/mountinfo')
     .split('\n')
     .map((line) => line.split(' ')[4])
     .filter((point): point is string => point !== undefined && point.startsWith(root + '/'));
@@ -111,6 +148,26 @@ export async function destroyStore(root: string): Promise<void> {
       }
     }
   }
-  await rm(root, { recursive: true, force: true, maxRetries: 3 });
+  rmSync(root, { recursive: true, force: true, maxRetries: 3 });
   if (cgroups.size > 0) throw new Error(`cgroups left behind: ${[...cgroups].join(', ')}`);
+}
+
+export async function destroyStore(root: string): Promise<void> {
+  destroyStoreSync(root);
+}
+
+/**
+ * Cleans the store up if the worker is terminated (ava's timeout sends SIGTERM and skips the
+ * `after.always` hooks). `root` is read when the signal comes.
+ */
+export function cleanUpOnTermination(root: () => string): void {
+  const handler = (signal: NodeJS.Signals): void => {
+    try {
+      if (root()) destroyStoreSync(root());
+    } finally {
+      process.kill(process.pid, signal);
+    }
+  };
+  process.once('SIGTERM', handler);
+  process.once('SIGINT', handler);
 }

@@ -6,12 +6,13 @@ import { chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { berth, berthBytes } from '../helpers/cli.js';
 import { seedBusybox } from '../fixtures/busybox.js';
-import { destroyStore } from './container-cleanup-helper.js';
+import { cleanUpOnTermination, destroyStore } from './container-cleanup-helper.js';
 
 let root = '';
 let host = '';
 
 test.before(async () => {
+  cleanUpOnTermination(() => root);
   root = await mkdtemp('/tmp/bf-');
   host = await mkdtemp('/tmp/bf-host-');
   await seedBusybox(root);
@@ -24,7 +25,8 @@ test.after.always(async () => {
 
 async function ok(args: string[]): Promise<string> {
   const result = await berth(root, args);
-  if (result.exitCode !== 0) throw new Error(`berth ${args.join(' ')} → ${result.exitCode}: ${result.stderr}`);
+  if (result.exitCode !== 0)
+    throw new Error(`berth ${args.join(' ')} → ${result.exitCode}: ${result.stderr}`);
   return result.stdout;
 }
 

@@ -3,10 +3,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { berth } from '../helpers/cli.js';
 import { seedBusybox } from '../fixtures/busybox.js';
-import { destroyStore } from './container-cleanup-helper.js';
+import { cleanUpOnTermination, destroyStore } from './container-cleanup-helper.js';
 
 let root = '';
 test.before(async () => {
+  cleanUpOnTermination(() => root);
   root = await mkdtemp('/tmp/b-');
   await seedBusybox(root);
 });

@@ -134,55 +134,83 @@ test.after.always(async () => {
   await destroyStore(root);
 });
 
-test.serial('-p host:80 serves httpd to the host; port, ps and inspect show it; stop ends the forwarder', async (t) => {
-  const port = await freePort();
-  await run(['run', '-d', '--name', 'web', '-p', `${port}:80`, '-v', `${www}:/www:ro`, 'busybox', ...httpd()]);
-  const index = await getWithRetry(port, '/index.html');
-  t.is(index.status, 200);
-  t.is(index.body.toString(), 'hello from the container\n');
+test.serial(
+  '-p host:80 serves httpd to the host; port, ps and inspect show it; stop ends the forwarder',
+  async (t) => {
+    const port = await freePort();
+    await run([
+      'run',
+      '-d',
+      '--name',
+      'web',
+      '-p',
+      `${port}:80`,
+      '-v',
+      `${www}:/www:ro`,
+      'busybox',
+      ...httpd(),
+    ]);
+    const index = await getWithRetry(port, '/index.html');
+    t.is(index.status, 200);
+    t.is(index.body.toString(), 'hello from the container\n');
 
-  const mapping = `127.0.0.1:${port}->80/tcp`;
-  t.is(await run(['port', 'web']), `80/tcp -> 127.0.0.1:${port}`);
-  t.is(await run(['port', 'web', '80']), `127.0.0.1:${port}`);
-  t.is(await run(['ps', '--filter', 'name=web', '--format', '{{.Ports}}']), mapping);
-  const ps = await run(['ps']);
-  t.true(ps.includes(mapping), ps);
-  t.deepEqual(JSON.parse(await run(['inspect', '-f', '{{json .NetworkSettings.Ports}}', 'web'])), {
-    '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }],
-  });
-  const missing = await berth(root, ['port', 'web', '81']);
-  t.is(missing.exitCode, 1);
-  t.regex(missing.stderr, /No public port '81' published for web/);
+    const mapping = `127.0.0.1:${port}->80/tcp`;
+    t.is(await run(['port', 'web']), `80/tcp -> 127.0.0.1:${port}`);
+    t.is(await run(['port', 'web', '80']), `127.0.0.1:${port}`);
+    t.is(await run(['ps', '--filter', 'name=web', '--format', '{{.Ports}}']), mapping);
+    const ps = await run(['ps']);
+    t.true(ps.includes(mapping), ps);
+    t.deepEqual(JSON.parse(await run(['inspect', '-f', '{{json .NetworkSettings.Ports}}', 'web'])), {
+      '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }],
+    });
+    const missing = await berth(root, ['port', 'web', '81']);
+    t.is(missing.exitCode, 1);
+    t.regex(missing.stderr, /No public port '81' published for web/);
 
-  // 200 requests of 1 MB, at most 8 in flight (httpd's backlog is 9), each checked by sha256.
-  const started = Date.now();
-  const hashes = await pool(200, 8, async () => {
-    const reply = await getWithRetry(port, '/big');
-    return reply.status === 200 && reply.body.length === MEGABYTE ? sha256(reply.body) : `bad ${reply.status}`;
-  });
-  const seconds = (Date.now() - started) / 1000;
-  t.is(hashes.filter((hash) => hash === bigSha).length, 200);
-  t.log(`200 x 1 MB through the forwarder in ${seconds.toFixed(2)} s (${(200 / seconds).toFixed(0)} MB/s)`);
+    // 200 requests of 1 MB, at most 8 in flight (httpd's backlog is 9), each checked by sha256.
+    const started = Date.now();
+    const hashes = await pool(200, 8, async () => {
+      const reply = await getWithRetry(port, '/big');
+      return reply.status === 200 && reply.body.length === MEGABYTE
+        ? sha256(reply.body)
+        : `bad ${reply.status}`;
+    });
+    const seconds = (Date.now() - started) / 1000;
+    t.is(hashes.filter((hash) => hash === bigSha).length, 200);
+    t.log(`200 x 1 MB through the forwarder in ${seconds.toFixed(2)} s (${(200 / seconds).toFixed(0)} MB/s)`);
 
-  const forwarder = await forwarderPidOf('web');
-  t.true(forwarder > 0 && (await alive(forwarder)), `forwarder ${forwarder}`);
-  await run(['stop', '-t', '1', 'web']);
-  t.false(await alive(forwarder), 'the forwarder outlived the container');
-  await t.throwsAsync(get(port, '/index.html'), { code: 'ECONNREFUSED' });
-  t.is(await run(['port', 'web']), '');
-  t.is(await run(['ps', '-a', '--filter', 'name=web', '--format', '{{.Ports}}']), '');
+    const forwarder = await forwarderPidOf('web');
+    t.true(forwarder > 0 && (await alive(forwarder)), `forwarder ${forwarder}`);
+    await run(['stop', '-t', '1', 'web']);
+    t.false(await alive(forwarder), 'the forwarder outlived the container');
+    await t.throwsAsync(get(port, '/index.html'), { code: 'ECONNREFUSED' });
+    t.is(await run(['port', 'web']), '');
+    t.is(await run(['ps', '-a', '--filter', 'name=web', '--format', '{{.Ports}}']), '');
 
-  // A second start publishes the same port again, through a new forwarder.
-  await run(['start', 'web']);
-  t.is((await getWithRetry(port, '/index.html')).status, 200);
-  const again = await forwarderPidOf('web');
-  t.true(again > 0 && again !== forwarder);
-  await run(['rm', '-f', 'web']);
-  t.false(await alive(again), 'the forwarder outlived rm -f');
-});
+    // A second start publishes the same port again, through a new forwarder.
+    await run(['start', 'web']);
+    t.is((await getWithRetry(port, '/index.html')).status, 200);
+    const again = await forwarderPidOf('web');
+    t.true(again > 0 && again !== forwarder);
+    await run(['rm', '-f', 'web']);
+    t.false(await alive(again), 'the forwarder outlived rm -f');
+  },
+);
 
 test.serial('-P publishes every EXPOSEd port (and -p 80, --expose) on a free host port', async (t) => {
-  await run(['run', '-d', '--name', 'all', '-P', '--expose', '8081/udp', '-v', `${www}:/www:ro`, 'busybox:exposed', ...httpd()]);
+  await run([
+    'run',
+    '-d',
+    '--name',
+    'all',
+    '-P',
+    '--expose',
+    '8081/udp',
+    '-v',
+    `${www}:/www:ro`,
+    'busybox:exposed',
+    ...httpd(),
+  ]);
   const lines = (await run(['port', 'all'])).split('\n');
   t.is(lines.length, 2, lines.join('\n'));
   const tcp = /^80\/tcp -> 127\.0\.0\.1:(\d+)$/.exec(lines[0] ?? '');
@@ -209,9 +237,22 @@ test.serial('a host port in use fails run with 125 and leaves no process and no 
   const holder: Server = createServer();
   await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
   try {
-    const result = await berth(root, ['run', '-d', '--name', 'busy', '-p', `${port}:80`, 'busybox', 'sleep', '60']);
+    const result = await berth(root, [
+      'run',
+      '-d',
+      '--name',
+      'busy',
+      '-p',
+      `${port}:80`,
+      'busybox',
+      'sleep',
+      '60',
+    ]);
     t.is(result.exitCode, 125);
-    t.regex(result.stderr, new RegExp(`ports are not available: bind 127\\.0\\.0\\.1:${port}: address already in use`));
+    t.regex(
+      result.stderr,
+      new RegExp(`ports are not available: bind 127\\.0\\.0\\.1:${port}: address already in use`),
+    );
     const state = JSON.parse(await run(['inspect', '-f', '{{json .State}}', 'busy'])) as {
       Status: string;
       Pid: number;
@@ -235,7 +276,18 @@ test.serial('a host port in use fails run with 125 and leaves no process and no 
 });
 
 test.serial('--network container:<first> shares loopback, /etc/hosts and the hostname', async (t) => {
-  await run(['run', '-d', '--name', 'first', '--add-host', 'peer.test:127.0.0.7', '-v', `${www}:/www:ro`, 'busybox', ...httpd(8080)]);
+  await run([
+    'run',
+    '-d',
+    '--name',
+    'first',
+    '--add-host',
+    'peer.test:127.0.0.7',
+    '-v',
+    `${www}:/www:ro`,
+    'busybox',
+    ...httpd(8080),
+  ]);
   const hosts = await readFile(join(await containerDir('first'), 'hosts'), 'utf8');
   t.regex(hosts, /^127\.0\.0\.7\tpeer\.test$/m);
   const firstHostname = await run(['inspect', '-f', '{{.Config.Hostname}}', 'first']);
@@ -247,7 +299,16 @@ test.serial('--network container:<first> shares loopback, /etc/hosts and the hos
     'echo "$out" | tail -n 1',
     'echo ---; cat /etc/hosts; echo ---; hostname',
   ].join('\n');
-  const second = await berth(root, ['run', '--rm', '--network', 'container:first', 'busybox', 'sh', '-c', script]);
+  const second = await berth(root, [
+    'run',
+    '--rm',
+    '--network',
+    'container:first',
+    'busybox',
+    'sh',
+    '-c',
+    script,
+  ]);
   t.is(second.exitCode, 0, second.stderr);
   const [served, sharedHosts, hostname] = second.stdout.split('---\n');
   t.is(served, 'hello from the container\n');
@@ -255,8 +316,21 @@ test.serial('--network container:<first> shares loopback, /etc/hosts and the hos
   t.is(hostname?.trim(), firstHostname);
 
   // docker's refusals with container: mode, before anything is created.
-  for (const flags of [['-p', '8080'], ['-P'], ['--add-host', 'a:127.0.0.8'], ['--hostname', 'x']]) {
-    const refused = await berth(root, ['create', '--network', 'container:first', ...flags, 'busybox', 'true']);
+  for (const flags of [
+    ['-p', '8080'],
+    ['-P'],
+    ['--expose', '81'],
+    ['--add-host', 'a:127.0.0.8'],
+    ['--hostname', 'x'],
+  ]) {
+    const refused = await berth(root, [
+      'create',
+      '--network',
+      'container:first',
+      ...flags,
+      'busybox',
+      'true',
+    ]);
     t.is(refused.exitCode, 125, `${flags.join(' ')}: ${refused.stderr}`);
     t.regex(refused.stderr, /conflicting options/);
   }
@@ -266,40 +340,53 @@ test.serial('--network container:<first> shares loopback, /etc/hosts and the hos
   await run(['rm', '-f', 'first']);
 });
 
-test.serial('--add-host, --dns and --hostname land in /etc; -p with host networking is warned about', async (t) => {
-  const result = await berth(root, [
-    'run',
-    '--rm',
-    '--hostname',
-    'boxy',
-    '--add-host',
-    'db.test:127.0.0.9',
-    '--add-host',
-    'cache.test=127.0.0.10',
-    '--dns',
-    '127.0.0.53',
-    '--dns-search',
-    'example.test',
-    'busybox',
-    'sh',
-    '-c',
-    'cat /etc/hosts /etc/resolv.conf; hostname',
-  ]);
-  t.is(result.exitCode, 0, result.stderr);
-  t.regex(result.stdout, /^127\.0\.0\.9\tdb\.test$/m);
-  t.regex(result.stdout, /^127\.0\.0\.10\tcache\.test$/m);
-  t.regex(result.stdout, /^127\.0\.0\.1\tboxy$/m);
-  t.regex(result.stdout, /^nameserver 127\.0\.0\.53$/m);
-  t.regex(result.stdout, /^search example\.test$/m);
-  t.regex(result.stdout, /^boxy$/m);
+test.serial(
+  '--add-host, --dns and --hostname land in /etc; -p with host networking is warned about',
+  async (t) => {
+    const result = await berth(root, [
+      'run',
+      '--rm',
+      '--hostname',
+      'boxy',
+      '--add-host',
+      'db.test:127.0.0.9',
+      '--add-host',
+      'cache.test=127.0.0.10',
+      '--dns',
+      '127.0.0.53',
+      '--dns-search',
+      'example.test',
+      'busybox',
+      'sh',
+      '-c',
+      'cat /etc/hosts /etc/resolv.conf; hostname',
+    ]);
+    t.is(result.exitCode, 0, result.stderr);
+    t.regex(result.stdout, /^127\.0\.0\.9\tdb\.test$/m);
+    t.regex(result.stdout, /^127\.0\.0\.10\tcache\.test$/m);
+    t.regex(result.stdout, /^127\.0\.0\.1\tboxy$/m);
+    t.regex(result.stdout, /^nameserver 127\.0\.0\.53$/m);
+    t.regex(result.stdout, /^search example\.test$/m);
+    t.regex(result.stdout, /^boxy$/m);
 
-  const bad = await berth(root, ['create', '--add-host', 'nocolon', 'busybox', 'true']);
-  t.is(bad.exitCode, 125);
-  t.regex(bad.stderr, /--add-host/);
+    const bad = await berth(root, ['create', '--add-host', 'nocolon', 'busybox', 'true']);
+    t.is(bad.exitCode, 125);
+    t.regex(bad.stderr, /--add-host/);
 
-  const host = await berth(root, ['create', '--name', 'hostnet', '--network', 'host', '-p', '8080:80', 'busybox', 'true']);
-  t.is(host.exitCode, 0, host.stderr);
-  t.regex(host.stderr, /Published ports are discarded when using host network mode/);
-  t.is(await run(['inspect', '-f', '{{.HostConfig.NetworkMode}}', 'hostnet']), 'host');
-  await run(['rm', 'hostnet']);
-});
+    const host = await berth(root, [
+      'create',
+      '--name',
+      'hostnet',
+      '--network',
+      'host',
+      '-p',
+      '8080:80',
+      'busybox',
+      'true',
+    ]);
+    t.is(host.exitCode, 0, host.stderr);
+    t.regex(host.stderr, /Published ports are discarded when using host network mode/);
+    t.is(await run(['inspect', '-f', '{{.HostConfig.NetworkMode}}', 'hostnet']), 'host');
+    await run(['rm', 'hostnet']);
+  },
+);

@@ -4,11 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { berth } from '../helpers/cli.js';
 import { seedBusybox } from '../fixtures/busybox.js';
-import { destroyStore } from './container-cleanup-helper.js';
+import { cleanUpOnTermination, destroyStore } from './container-cleanup-helper.js';
 
 let root = '';
 
 test.before(async () => {
+  cleanUpOnTermination(() => root);
   root = await mkdtemp('/tmp/b-');
   await seedBusybox(root);
 });
@@ -25,7 +26,10 @@ async function runToEnd(
   const run = await berth(root, ['run', '-d', ...args, 'busybox', ...command]);
   if (run.exitCode !== 0) return { code: run.exitCode, logs: run.stderr, id: '' };
   const id = run.stdout.trim();
-  const wait = await berth(root, ['wait', id]);
+  // Bounded: a wait that hangs must fail the test, not time out into an exit code of 0.
+  const wait = await berth(root, ['wait', id], { timeout: 30_000 });
+  if (wait.exitCode !== 0 || !/^\d+\n$/.test(wait.stdout))
+    throw new Error(`wait ${id} → ${wait.exitCode}: ${wait.stdout}${wait.stderr}`);
   const logs = await berth(root, ['logs', id]);
   return { code: Number(wait.stdout.trim()), logs: logs.stdout + logs.stderr, id };
 }
@@ -180,9 +184,9 @@ test.serial(
     const commit = await berth(root, ['commit', '-c', 'CMD ["cat","/root/new.txt"]', 'files', 'snap:1']);
     t.is(commit.exitCode, 0, commit.stderr);
     t.regex(commit.stdout, /^sha256:[a-f0-9]{64}$/m);
+    // Not --rm: a quick container could be gone before `logs` reads it (docker races the same way).
     const fromCommit = await berth(root, [
       'run',
-      '--rm',
       '-d',
       'snap:1',
       'sh',
@@ -194,6 +198,7 @@ test.serial(
     const logs = await berth(root, ['logs', '-f', id]);
     t.regex(logs.stdout, /kept/);
     t.regex(logs.stdout, /vi-gone/);
+    t.is((await berth(root, ['rm', id])).exitCode, 0);
     t.is((await berth(root, ['rm', '-f', 'files'])).exitCode, 0);
     const fresh = await runToEnd([], ['sh', '-c', 'cat /root/new.txt 2>&1; test -e /bin/vi && echo vi-here']);
     t.regex(fresh.logs, /No such file/);

@@ -6,11 +6,12 @@ import { mkdtemp } from 'node:fs/promises';
 import pty from 'node-pty';
 import { berth, CLI_MAIN } from '../helpers/cli.js';
 import { seedBusybox } from '../fixtures/busybox.js';
-import { destroyStore } from './container-cleanup-helper.js';
+import { cleanUpOnTermination, destroyStore } from './container-cleanup-helper.js';
 
 let root = '';
 
 test.before(async () => {
+  cleanUpOnTermination(() => root);
   root = await mkdtemp('/tmp/bt-');
   await seedBusybox(root);
 });
@@ -44,40 +45,47 @@ function terminal(args: string[]) {
 
 async function ok(args: string[]): Promise<string> {
   const result = await berth(root, args);
-  if (result.exitCode !== 0) throw new Error(`berth ${args.join(' ')} → ${result.exitCode}: ${result.stderr}`);
+  if (result.exitCode !== 0)
+    throw new Error(`berth ${args.join(' ')} → ${result.exitCode}: ${result.stderr}`);
   return result.stdout;
 }
 
-test.serial('run -it: prompt, input, window size and resize, Ctrl-C, exit code; rm right after', async (t) => {
-  const { term, see, exited } = terminal(['run', '-it', '--name', 'tty1', 'busybox', 'sh']);
-  try {
-    let at = await see(/# /);
-    term.write('echo hello-$((1+2))\r');
-    at = await see(/^hello-3\r?$/m, at);
-    term.write('tty; stty size\r');
-    at = await see(/^\/dev\/pts\/0\r?$/m, at);
-    at = await see(/^30 100\r?$/m, at);
-    term.resize(120, 40);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    term.write('stty size\r');
-    at = await see(/^40 120\r?$/m, at);
-    // Ctrl-C reaches the foreground process in the container, not berth.
-    term.write('sleep 30\r');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const before = Date.now();
-    term.write('\x03');
-    term.write('echo status=$?\r');
-    at = await see(/^status=130\r?$/m, at);
-    t.true(Date.now() - before < 10_000, 'sleep was interrupted');
-    term.write('exit 7\r');
-    t.is(await exited, 7);
-  } finally {
-    term.kill('SIGKILL');
-  }
-  // The record said "exited" before run returned: rm needs no -f.
-  t.is((await ok(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} {{.Config.Tty}}', 'tty1'])).trim(), 'exited 7 true');
-  await ok(['rm', 'tty1']);
-});
+test.serial(
+  'run -it: prompt, input, window size and resize, Ctrl-C, exit code; rm right after',
+  async (t) => {
+    const { term, see, exited } = terminal(['run', '-it', '--name', 'tty1', 'busybox', 'sh']);
+    try {
+      let at = await see(/# /);
+      term.write('echo hello-$((1+2))\r');
+      at = await see(/^hello-3\r?$/m, at);
+      term.write('tty; stty size\r');
+      at = await see(/^\/dev\/pts\/0\r?$/m, at);
+      at = await see(/^30 100\r?$/m, at);
+      term.resize(120, 40);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      term.write('stty size\r');
+      at = await see(/^40 120\r?$/m, at);
+      // Ctrl-C reaches the foreground process in the container, not berth.
+      term.write('sleep 30\r');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const before = Date.now();
+      term.write('\x03');
+      term.write('echo status=$?\r');
+      await see(/^status=130\r?$/m, at);
+      t.true(Date.now() - before < 10_000, 'sleep was interrupted');
+      term.write('exit 7\r');
+      t.is(await exited, 7);
+    } finally {
+      term.kill('SIGKILL');
+    }
+    // The record said "exited" before run returned: rm needs no -f.
+    t.is(
+      (await ok(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}} {{.Config.Tty}}', 'tty1'])).trim(),
+      'exited 7 true',
+    );
+    await ok(['rm', 'tty1']);
+  },
+);
 
 test.serial('exec -it: a pty inside a running container, its size, its exit code', async (t) => {
   await ok(['run', '-d', '--name', 'ex1', 'busybox', 'sleep', '300']);
@@ -132,17 +140,31 @@ test.serial('start -a relays output and the exit code; start -ai delivers stdin'
   await ok(['rm', 'sa1', 'sa2']);
 });
 
-test.serial('foreground run: exit codes pass through --rm; rm right after never races the monitor', async (t) => {
-  const failed = await berth(root, ['run', '--rm', '--name', 'gone', 'busybox', 'sh', '-c', 'echo out; exit 3']);
-  t.is(failed.exitCode, 3);
-  t.is(failed.stdout, 'out\n');
-  t.is((await berth(root, ['inspect', 'gone'])).exitCode, 1, '--rm removed it before run returned');
-  const piped = await berth(root, ['run', '--rm', '-i', 'busybox', 'tr', 'a-z', 'A-Z'], { input: 'shout\n' });
-  t.is(piped.stdout, 'SHOUT\n');
-  for (let i = 0; i < 5; i++) {
-    await ok(['run', '--name', `quick${i}`, 'busybox', 'true']);
-    await ok(['rm', `quick${i}`]);
-  }
-  const left = await ok(['ps', '-a', '--format', '{{.Names}}']);
-  t.false(/quick/.test(left), left);
-});
+test.serial(
+  'foreground run: exit codes pass through --rm; rm right after never races the monitor',
+  async (t) => {
+    const failed = await berth(root, [
+      'run',
+      '--rm',
+      '--name',
+      'gone',
+      'busybox',
+      'sh',
+      '-c',
+      'echo out; exit 3',
+    ]);
+    t.is(failed.exitCode, 3);
+    t.is(failed.stdout, 'out\n');
+    t.is((await berth(root, ['inspect', 'gone'])).exitCode, 1, '--rm removed it before run returned');
+    const piped = await berth(root, ['run', '--rm', '-i', 'busybox', 'tr', 'a-z', 'A-Z'], {
+      input: 'shout\n',
+    });
+    t.is(piped.stdout, 'SHOUT\n');
+    for (let i = 0; i < 5; i++) {
+      await ok(['run', '--name', `quick${i}`, 'busybox', 'true']);
+      await ok(['rm', `quick${i}`]);
+    }
+    const left = await ok(['ps', '-a', '--format', '{{.Names}}']);
+    t.false(/quick/.test(left), left);
+  },
+);

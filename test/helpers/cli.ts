@@ -1,11 +1,11 @@
 /**
- * Runs the built `berth` (node dist/cli/main.js, built by `npm test` / `npx tsc -p tsconfig.json`)
+ * Runs the built `berth` (node dist/bin/berth.js, built by `npm run build`)
  * against a store root, as a user would, and returns what it printed and its exit code.
  */
 import { execa, type Options } from 'execa';
 import { fileURLToPath } from 'node:url';
 
-export const CLI_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const CLI_MAIN = fileURLToPath(new URL('../../dist/bin/berth.js', import.meta.url));
 
 export interface CliResult {
   exitCode: number;

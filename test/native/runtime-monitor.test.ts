@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeBundle, type SpecOptions } from './spec-fixture.js';
 import {
   AttachClient,
@@ -24,6 +24,8 @@ let top = '';
 let rootfs = '';
 let counter = 0;
 const started: number[] = [];
+/** Containers handed to runc: a monitor killed before its `runc delete` leaves runc's state and cgroup. */
+const runcIds: string[] = [];
 
 test.before(async () => {
   assertRuntimeBuilt();
@@ -33,6 +35,7 @@ test.before(async () => {
 
 test.after.always(async () => {
   for (const pid of started) killIfAlive(pid);
+  for (const id of runcIds) await execa('runc', ['delete', '--force', id], { reject: false });
   if (top) await rm(top, { recursive: true, force: true });
 });
 
@@ -55,6 +58,7 @@ async function startMonitor(
   const state = join(bundle, options.nest ?? '', `berth-test-${process.pid}-${counter}`);
   await mkdir(state, { recursive: true });
   await writeBundle(bundle, { rootfs, stateDir: state, ...options });
+  if (flags.includes('--runtime')) runcIds.push(basename(state));
   const log = join(state, 'container.log');
   const args = [
     'monitor',

@@ -19,9 +19,9 @@ const VIEW = [
   'hostname; cat /etc/hostname',
   'id',
   "grep -E '^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):' /proc/self/status",
-  "awk '{split($6, o, \",\"); print \"mount\", $5, $9, o[1]}' /proc/self/mountinfo | sort",
+  'awk \'{split($6, o, ","); print "mount", $5, $9, o[1]}\' /proc/self/mountinfo | sort',
   "ls -A /dev | sort | tr '\\n' ' '; echo",
-  'ls -l /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty | awk \'{print $1, $5, $6, $10}\'',
+  "ls -l /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty | awk '{print $1, $5, $6, $10}'",
   'cat /proc/kcore 2>&1 | head -c 20 | wc -c',
   'echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo procsys-rw || echo procsys-ro',
   'ulimit -n; ulimit -Hn',
@@ -74,7 +74,7 @@ test('the same bundle shows the same container to the builtin runtime and to run
   t.deepEqual(lines(builtin.stdout), lines(runc.stdout));
   t.regex(builtin.stdout, /^pid=1 ppid=0$/m);
   t.regex(builtin.stdout, /^CapEff:\t00000000a80425fb$/m);
-  t.regex(builtin.stdout, /^mount \/ overlay|^mount \/ \w+ rw$/m);
+  t.regex(builtin.stdout, /^mount \/ \S+ rw$/m);
   t.regex(builtin.stdout, /^procsys-ro$/m);
   t.deepEqual(await hostMountsUnder(top), []);
 });

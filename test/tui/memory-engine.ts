@@ -44,7 +44,8 @@ export class MemoryEngine implements DashboardEngine {
   readonly calls: string[] = [];
   containers: ContainerSummary[] = [];
   images: ImageRow[] = [];
-  preview: PrunePreview = { items: [], unavailable: [] };
+  volumes: VolumeRow[] = [];
+  preview: PrunePreview = { items: [], problems: [] };
   private listeners = new Set<(events: BerthEvent[]) => void>();
   private logWaiters = new Map<string, ((line: LogEvent) => void)[]>();
   readonly logs = new Map<string, LogEvent[]>();
@@ -116,10 +117,12 @@ export class MemoryEngine implements DashboardEngine {
     this.calls.push(`rmi ${id}`);
   }
   async listVolumes(): Promise<VolumeRow[]> {
-    return [];
+    return this.volumes.map((volume) => ({ ...volume }));
   }
   async removeVolume(name: string): Promise<void> {
     this.calls.push(`volume rm ${name}`);
+    this.volumes = this.volumes.filter((volume) => volume.name !== name);
+    this.emit({ kind: 'volume', action: 'destroy', id: name });
   }
   async prunePreview(): Promise<PrunePreview> {
     return this.preview;
@@ -130,7 +133,7 @@ export class MemoryEngine implements DashboardEngine {
   ): Promise<PruneOutcome> {
     items.forEach((item, index) => onProgress(index, items.length, item));
     this.calls.push(`prune ${items.map((item) => item.label).join(',')}`);
-    this.preview = { items: this.preview.items.filter((item) => !items.includes(item)), unavailable: [] };
+    this.preview = { items: this.preview.items.filter((item) => !items.includes(item)), problems: [] };
     return { reclaimed: items.reduce((sum, item) => sum + item.size, 0), removed: items, failures: [] };
   }
   async execArgv(id: string, command: string[]): Promise<string[]> {

@@ -59,7 +59,7 @@ export function runFlags<T>(cli: Argv<T>) {
     .option('security-opt', list)
     .option('log-opt', list)
     .option('publish', { alias: 'p', ...list })
-    .option('publish-all', { alias: 'P', type: 'boolean', describe: 'Publish all exposed ports to random ports' })
+    .option('publish-all', { alias: 'P', type: 'boolean', describe: 'Publish all exposed ports' })
     .option('expose', list)
     .option('add-host', list)
     .option('dns', list)

@@ -172,7 +172,8 @@ export async function startContainer(
     // runc resolves a relative cgroupsPath under its own cgroup in each hierarchy: the same
     // directories planCgroup chose, since the monitor inherits ours.
     const cgroupsPath = oci ? `berth-${record.id}` : cgroup.paths.join(':');
-    const spec = await specFor(record, dirs.merged, cgroupsPath, network, await sharedEtcDir(record, context));
+    const etcDir = await sharedEtcDir(record, context);
+    const spec = await specFor(record, dirs.merged, cgroupsPath, network, etcDir);
     await writeFile(join(context.containerDir, 'config.json'), JSON.stringify(spec, null, 2));
     await Promise.all(
       ['pid', 'exit', 'monitor.pid', 'attach.sock'].map((name) =>

@@ -17,13 +17,10 @@ import type { ImageSource } from './image-source.js';
 import { assertStartable, startContainer, type StartOptions } from './container-start.js';
 import { isProcessAlive, signalProcess, waitForExit } from './process-wait.js';
 import { parseSignal } from './run-options.js';
+import { exitedRecord, restartDelayMs, restartDue } from './container-exit.js';
+import { setPaused } from './container-pause.js';
 import { BerthError } from '../errors/index.js';
-import {
-  anonymousVolumesOf,
-  parseMountRequest,
-  planMounts,
-  type VolumeStore,
-} from '../volume/index.js';
+import { anonymousVolumesOf, parseMountRequest, planMounts, type VolumeStore } from '../volume/index.js';
 import { unpublishContainerPorts } from '../network/index.js';
 
 export interface ContainersOptions {
@@ -176,20 +173,7 @@ export class Containers {
       await unpublishContainerPorts(this.store.dir(current.id));
       if (!isActive(current.state.status)) return { ...current, cgroup: undefined, ports: undefined };
       died = true;
-      return {
-        ...current,
-        cgroup: undefined,
-        ports: undefined,
-        state: {
-          ...current.state,
-          status: 'exited',
-          pid: 0,
-          monitorPid: 0,
-          exitCode: exit?.exitCode ?? 255,
-          finishedAt: exit?.finishedAt ?? new Date().toISOString(),
-          oomKilled,
-        },
-      };
+      return { ...exitedRecord(current, exit, oomKilled), ports: undefined };
     });
     if (!died) return;
     await this.event('die', record, { exitCode: String(record.state.exitCode) });
@@ -198,7 +182,7 @@ export class Containers {
       await this.removeStopped(record, { volumes: true });
       return;
     }
-    if (this.shouldRestart(record)) await this.restartAfterExit(record);
+    if (restartDue(record)) await this.restartAfterExit(record);
   }
 
   /**
@@ -213,32 +197,15 @@ export class Containers {
     if (isActive(record.state.status) && record.state.status !== 'restarting') {
       const exit = await readExitRecord(this.store.dir(record.id));
       const exited = { ...record, state: { ...record.state, exitCode: exit?.exitCode ?? 255 } };
-      if (exit && !this.shouldRestart(exited)) await this.cleanup(record.id);
+      if (exit && !restartDue(exited)) await this.cleanup(record.id);
       else await this.awaitCleanup(record.id);
     }
     return this.store.read(record.id);
   }
 
-  private shouldRestart(record: ContainerRecord): boolean {
-    const policy = record.hostConfig.RestartPolicy;
-    if (record.manuallyStopped) return false;
-    switch (policy.Name) {
-      case 'always':
-      case 'unless-stopped':
-        return true;
-      case 'on-failure':
-        return (
-          record.state.exitCode !== 0 &&
-          (policy.MaximumRetryCount === 0 || record.restartCount < policy.MaximumRetryCount)
-        );
-      default:
-        return false;
-    }
-  }
-
   private async restartAfterExit(record: ContainerRecord): Promise<void> {
-    // docker's back-off: 100 ms doubling, capped; the container shows as "restarting" meanwhile.
-    const delay = Math.min(100 * 2 ** record.restartCount, 10_000);
+    // The container shows as "restarting" during docker's back-off.
+    const delay = restartDelayMs(record.restartCount);
     await this.store.update(record.id, (current) => ({
       ...current,
       restartCount: current.restartCount + 1,
@@ -336,20 +303,7 @@ export class Containers {
   }
 
   private async setPaused(nameOrId: string, paused: boolean): Promise<ContainerRecord> {
-    const found = await this.get(nameOrId);
-    const record = await this.store.update(found.id, async (current) => {
-      if (paused && current.state.status === 'paused')
-        throw new ContainerStateError(`container ${current.id} is already paused`);
-      if (paused && current.state.status !== 'running')
-        throw new ContainerStateError(`container ${current.id} is not running`);
-      if (!paused && current.state.status !== 'paused')
-        throw new ContainerStateError(`container ${current.id} is not paused`);
-      if (!current.cgroup) throw new ContainerStateError(`container ${current.id} has no cgroup`);
-      const cgroup = openCgroup(current.cgroup.version, current.cgroup.paths);
-      if (paused) await cgroup.freeze();
-      else await cgroup.thaw();
-      return { ...current, state: { ...current.state, status: paused ? 'paused' : 'running' } };
-    });
+    const record = await setPaused(this.store, (await this.get(nameOrId)).id, paused);
     await this.event(paused ? 'pause' : 'unpause', record);
     return record;
   }
@@ -420,6 +374,12 @@ export class Containers {
       if (!current) return record.state.exitCode;
       if (!isActive(current.state.status)) return current.state.exitCode;
       if (signal?.aborted) throw new ContainerStateError('wait aborted');
+      // Its monitor died without its cleanup (killed, or the CLI it execs failed): do it here,
+      // or this would wait forever on a record that never changes.
+      const monitor = current.state.monitorPid;
+      if (current.state.status !== 'restarting' && monitor && !isProcessAlive(monitor)) {
+        if (!isProcessAlive(current.state.pid)) await this.awaitCleanup(current.id);
+      }
       await sleep(50);
     }
   }

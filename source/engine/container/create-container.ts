@@ -106,6 +106,7 @@ export function networkWarnings(options: CreateOptions): string[] {
   const publishes = Boolean(options.publishAll) || Object.keys(options.portBindings ?? {}).length > 0;
   const warnings = checkNetworkOptions(mode, {
     publishes,
+    exposes: (options.expose?.length ?? 0) > 0,
     addHosts: options.addHosts,
     hostname: options.hostname,
     dns: options.dns,

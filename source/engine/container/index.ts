@@ -29,3 +29,4 @@ export function createContainers(engine: {
   return new Containers(engine.layout, engine.events, StoreImageSource.open(engine), engine.volumes);
 }
 export * from './container-prune.js';
+export { restartDue, restartDelayMs } from './container-exit.js';

@@ -31,7 +31,10 @@ export function portsToPublish(request: PublishRequest): PortMapping[] {
  * gone, or older, when this is called). Returns docker's NetworkSettings.Ports for the record.
  * Throws PortUnavailableError (exit 125) for a port in use; then nothing is left running.
  */
-export async function publishContainerPorts(stateDir: string, request: PublishRequest): Promise<PublishedPorts> {
+export async function publishContainerPorts(
+  stateDir: string,
+  request: PublishRequest,
+): Promise<PublishedPorts> {
   if (!publishesPorts(parseNetworkMode(request.networkMode))) return {};
   const rules = portsToPublish(request);
   if (rules.length === 0) {

@@ -56,6 +56,8 @@ export function publishesPorts(mode: ParsedNetworkMode): boolean {
 
 export interface NetworkOptionsToCheck {
   publishes?: boolean;
+  /** --expose given (the image's EXPOSE does not count, as in docker). */
+  exposes?: boolean;
   addHosts?: readonly string[];
   hostname?: string;
   dns?: readonly string[];
@@ -71,6 +73,10 @@ export function checkNetworkOptions(mode: ParsedNetworkMode, options: NetworkOpt
     if (options.publishes)
       throw new NetworkModeConflictError(
         'conflicting options: port publishing and the container type network mode',
+      );
+    if (options.exposes)
+      throw new NetworkModeConflictError(
+        'conflicting options: port exposing and the container type network mode',
       );
     if (options.addHosts?.length)
       throw new NetworkModeConflictError(

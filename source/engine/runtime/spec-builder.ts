@@ -112,7 +112,8 @@ export function buildSpec(input: SpecInput): OciSpec {
   if (input.privileged) {
     // --privileged: /sys writable, nothing masked, every device rule open (docker's behaviour).
     for (const mount of mounts) {
-      if (mount.destination === '/sys') mount.options = mount.options.filter((option) => option !== 'ro');
+      if (mount.destination === '/sys' || mount.destination === '/sys/fs/cgroup')
+        mount.options = mount.options.filter((option) => option !== 'ro');
     }
   }
   return {

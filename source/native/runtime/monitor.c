@@ -256,7 +256,9 @@ int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), v
         fds[nf++] = (struct pollfd){out[2], POLLIN, 0};
         for (int i = 0; i < MAX_CLIENTS; i++) fds[nf++] = (struct pollfd){clients[i].fd, POLLIN, 0};
         bool holding = first && on_first_client && !exited;
-        int rc = poll(fds, (nfds_t)nf, exited ? 1000 : holding ? 100 : -1);
+        /* Never blocks for long: the reap below runs on every wake-up, so an exit whose
+         * SIGCHLD came before the signalfd existed is still seen. */
+        int rc = poll(fds, (nfds_t)nf, exited ? 1000 : holding ? 100 : 500);
         if (rc < 0 && errno == EINTR) continue;
         if (rc == 0 && exited) break; /* a lingering writer outside the pid namespace */
         if (rc == 0 && holding && (waited_ms += 100) >= ATTACH_WAIT_MS) {
@@ -281,6 +283,10 @@ int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), v
         if (fds[1].revents & POLLIN) {
             struct signalfd_siginfo si;
             while (read(sfd, &si, sizeof si) == sizeof si) break;
+        }
+        if (!exited) {
+            /* Reap on every pass, not only on SIGCHLD: a quick container can exit while
+             * `runc start` (or the exec) is still returning, before this loop listens. */
             pid_t r;
             int st;
             while ((r = waitpid(-1, &st, WNOHANG)) > 0)

@@ -141,8 +141,9 @@ static int make_target(const char *target, bool directory) {
     return 0;
 }
 
-/* cgroup v1: a tmpfs with one mount per hierarchy this process is in, each showing only
- * its own cgroup when a cgroup namespace is in use; cgroup v2: one cgroup2 mount. */
+/* cgroup v1: a tmpfs with one mount per hierarchy this process is in (read-only when asked),
+ * each showing only its own cgroup when a cgroup namespace is in use; cgroup v2: one cgroup2
+ * mount. */
 static int mount_cgroup(const char *target, unsigned long flags) {
     char *text = read_file("/proc/self/cgroup", NULL);
     if (!text) return -1;
@@ -169,10 +170,12 @@ static int mount_cgroup(const char *target, unsigned long flags) {
         const char *name = strncmp(ctrls, "name=", 5) == 0 ? ctrls + 5 : ctrls;
         if (snprintf(dir, sizeof dir, "%s/%s", target, name) >= (int)sizeof dir) continue;
         mkdir(dir, 0755);
-        if (mount("cgroup", dir, "cgroup", flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, ctrls) < 0) rmdir(dir);
+        /* runc's sources: a named hierarchy by its name, the others "cgroup". */
+        const char *source = name != ctrls ? name : "cgroup";
+        if (mount(source, dir, "cgroup", flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, ctrls) < 0) rmdir(dir);
     }
     free(text);
-    if (flags & MS_RDONLY) mount(NULL, target, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755");
+    /* The tmpfs holding them stays writable, as runc (and so docker) leaves it. */
     return 0;
 }
 

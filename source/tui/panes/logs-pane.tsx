@@ -20,6 +20,7 @@ import {
   scrollBy,
   scrollToBottom,
   scrollToTop,
+  seqsBetween,
   setQuery,
   sinceChoices,
   sinceMs,
@@ -64,7 +65,9 @@ export function LogsPane() {
     (view.timestamps ? 24 : 0) + (merged ? Math.max(...sources.map((source) => source.name.length)) + 3 : 0);
   const textWidth = Math.max(10, size.columns - prefixWidth);
   const windowStart = Math.max(0, bottom - height + 1);
-  const lengths = seqs.slice(windowStart, bottom + 1).map((seq) => sanitize(lineAt(seq)?.text ?? '').length);
+  const lengths = seqsBetween(seqs, windowStart, bottom + 1).map(
+    (seq) => sanitize(lineAt(seq)?.text ?? '').length,
+  );
   const [fromInWindow, toInWindow] = fillFromBottom(
     lengths,
     lengths.length - 1,
@@ -73,12 +76,14 @@ export function LogsPane() {
     view.wrap,
   );
   const [from, to] = [windowStart + fromInWindow, windowStart + toInWindow];
-  const shown = seqs.slice(from, to);
+  const shown = seqsBetween(seqs, from, to);
 
   const update = (change: (current: LogsView) => LogsView): void => setView(change);
   const save = (path: string): void => {
     const target = resolve(path);
-    const lines = seqs.map(lineAt).filter((line): line is LogLine => line !== undefined);
+    const lines = seqsBetween(seqs, 0, seqs.length)
+      .map(lineAt)
+      .filter((line): line is LogLine => line !== undefined);
     const text =
       lines.map((line) => plainLine(line, { timestamps: view.timestamps, showSource: merged })).join('\n') +
       '\n';
@@ -162,7 +167,7 @@ export function LogsPane() {
       <Text dimColor wrap="truncate-end">
         {title.join(' · ')}
       </Text>
-      {shown.map((seq) => {
+      {shown.map((seq, row) => {
         const line = lineAt(seq);
         if (!line) return null;
         const runs = highlightRuns(
@@ -171,7 +176,10 @@ export function LogsPane() {
           view.wrap ? textWidth * height : textWidth,
         );
         return (
-          <Text key={seq} wrap={view.wrap ? 'wrap' : 'truncate-end'} inverse={seq === view.currentMatch}>
+          // Keyed by screen row, not by line: while following a flood every line on screen is new
+          // each frame, and row keys let React and Ink update the same nodes instead of building
+          // (and collecting) a fresh set of fibers, Ink nodes and yoga nodes per frame.
+          <Text key={row} wrap={view.wrap ? 'wrap' : 'truncate-end'} inverse={seq === view.currentMatch}>
             {merged ? (
               <Text color={sourceColor(sourceIndex.get(line.source) ?? 0)}>
                 {line.source.padEnd(prefixWidth - (view.timestamps ? 24 : 0) - 3)}

@@ -1,7 +1,8 @@
 /**
  * Prune that shows what it will do: the stopped containers, dangling (or, with `u`, unused)
- * images, unused volumes and build cache that would go, each with its size and the total; mark
- * or unmark, confirm, watch the progress, see the space actually reclaimed.
+ * images, unused volumes (named ones listed but unmarked) and the build cache that would go,
+ * each with its size and the total; mark or unmark, confirm, watch the progress, see the space
+ * actually reclaimed.
  */
 import React, { useEffect, useState } from 'react';
 import { Box, Text } from 'ink';
@@ -31,7 +32,7 @@ const kindLabel: Record<PruneKind, string> = {
 export function PrunePane() {
   const { engine, keymap, shell, size, activePane } = useDashboard();
   const [plan, setPlan] = useState<PrunePlan>(planFrom([]));
-  const [unavailable, setUnavailable] = useState<PruneKind[]>([]);
+  const [problems, setProblems] = useState<string[]>([]);
   const [allImages, setAllImages] = useState(false);
   const [state, setState] = useState<{ phase: 'loading' | 'ready' | 'pruning' | 'error'; text?: string }>({
     phase: 'loading',
@@ -48,7 +49,7 @@ export function PrunePane() {
       .then((preview) => {
         if (!current) return;
         setPlan(planFrom(preview.items));
-        setUnavailable(preview.unavailable);
+        setProblems(preview.problems);
         setState({ phase: 'ready' });
       })
       .catch(
@@ -113,7 +114,7 @@ export function PrunePane() {
   return (
     <Box flexDirection="column" height={size.rows} width={size.columns} overflow="hidden">
       <Text dimColor wrap="truncate-end">
-        {`Prune · images: ${allImages ? 'all unused' : 'dangling only'} (u) · running and in-use things are never listed`}
+        {`Prune · images: ${allImages ? 'all unused' : 'dangling only'} (u) · named volumes start unmarked · running and in-use things are never listed`}
       </Text>
       <Text bold wrap="truncate-end">
         {'  '}
@@ -139,10 +140,8 @@ export function PrunePane() {
         {state.phase === 'pruning'
           ? `pruning: ${state.text ?? ''}`
           : `marked: ${describeItems(marked)} · ${humanSize(totalSize(marked))} reclaimable`}
-        {unavailable.length > 0 ? (
-          <Text
-            dimColor
-          >{` · not listed yet: ${unavailable.map((kind) => kindLabel[kind]).join(', ')}`}</Text>
+        {problems.length > 0 ? (
+          <Text color={color('error')}>{` · could not list ${problems.join('; ')}`}</Text>
         ) : null}
       </Text>
     </Box>

@@ -3,7 +3,7 @@
  * uppercase letter, like less's smart case), match positions for highlighting, next/previous
  * navigation, and the filter mode that keeps matching lines with N lines of context.
  */
-import type { LogBuffer, LogLine } from './log-buffer.js';
+import type { LogBuffer } from './log-buffer.js';
 
 export type CompiledSearch = { ok: true; pattern: RegExp } | { ok: false; error: string };
 
@@ -30,17 +30,18 @@ export function matchRanges(text: string, pattern: RegExp): [number, number][] {
   return ranges;
 }
 
-function lineMatches(line: LogLine, pattern: RegExp): boolean {
+function lineMatches(text: string, pattern: RegExp): boolean {
   pattern.lastIndex = 0;
-  return pattern.test(line.text);
+  return pattern.test(text);
 }
 
 /** Positions (0 = oldest held) of the matching lines. */
 export function findMatches(buffer: LogBuffer, pattern: RegExp): number[] {
   const found: number[] = [];
   for (let index = 0; index < buffer.size; index++) {
-    const line = buffer.at(index);
-    if (line && lineMatches(line, pattern)) found.push(index);
+    // Only the text: building whole lines for every held line would cost a frame dearly.
+    const text = buffer.textAt(index);
+    if (text !== undefined && lineMatches(text, pattern)) found.push(index);
   }
   return found;
 }

@@ -48,16 +48,47 @@ export function cycle<T>(choices: readonly T[], current: T): T {
   return choices[(choices.indexOf(current) + 1) % choices.length] as T;
 }
 
+/**
+ * The seqs the pane shows, in order. An array satisfies it; so does a plain range, which is what
+ * the unfiltered view uses: an array of 10 000 numbers per frame under a log flood was the
+ * largest thing the dashboard promoted to V8's old generation.
+ */
+export interface SeqList {
+  readonly length: number;
+  at(index: number): number | undefined;
+}
+
+/** Seqs first … first+count-1 without an array. */
+export function seqRange(first: number, count: number): SeqList {
+  return {
+    length: count,
+    at: (index) => {
+      const position = index < 0 ? count + index : index;
+      return position >= 0 && position < count ? first + position : undefined;
+    },
+  };
+}
+
+/** The seqs from `from` to `to` (exclusive) as an array, for the few lines a frame draws. */
+export function seqsBetween(seqs: SeqList, from: number, to: number): number[] {
+  const result: number[] = [];
+  for (let index = Math.max(0, from); index < Math.min(to, seqs.length); index++) {
+    const seq = seqs.at(index);
+    if (seq !== undefined) result.push(seq);
+  }
+  return result;
+}
+
 /** Seqs of the lines the pane shows: every held line, or in filter mode the matches with context. */
-export function displayedSeqs(buffer: LogBuffer, view: LogsView): number[] {
+export function displayedSeqs(buffer: LogBuffer, view: LogsView): SeqList {
   const first = buffer.firstSeq;
   if (view.filterMode && view.pattern)
     return filterWithContext(buffer, view.pattern, view.context).map((position) => position + first);
-  return Array.from({ length: buffer.size }, (_, index) => first + index);
+  return seqRange(first, buffer.size);
 }
 
 /** Index in `seqs` of the bottom line shown. */
-export function bottomIndex(view: LogsView, seqs: readonly number[]): number {
+export function bottomIndex(view: LogsView, seqs: SeqList): number {
   if (view.follow || view.bottomSeq === undefined) return seqs.length - 1;
   // The last displayed line at or before bottomSeq (it may have been filtered out or dropped).
   let low = 0;
@@ -65,7 +96,7 @@ export function bottomIndex(view: LogsView, seqs: readonly number[]): number {
   let found = -1;
   while (low <= high) {
     const middle = (low + high) >> 1;
-    if ((seqs[middle] ?? 0) <= view.bottomSeq) {
+    if ((seqs.at(middle) ?? 0) <= view.bottomSeq) {
       found = middle;
       low = middle + 1;
     } else high = middle - 1;
@@ -74,24 +105,24 @@ export function bottomIndex(view: LogsView, seqs: readonly number[]): number {
 }
 
 /** Moves the bottom line by `delta` displayed lines; reaching the end resumes following. */
-export function scrollBy(view: LogsView, seqs: readonly number[], delta: number): LogsView {
+export function scrollBy(view: LogsView, seqs: SeqList, delta: number): LogsView {
   if (seqs.length === 0) return view;
   const target = bottomIndex(view, seqs) + delta;
   if (target >= seqs.length - 1) return { ...view, follow: true, bottomSeq: undefined };
-  return { ...view, follow: false, bottomSeq: seqs[Math.max(0, target)] };
+  return { ...view, follow: false, bottomSeq: seqs.at(Math.max(0, target)) };
 }
 
-export function scrollToTop(view: LogsView, seqs: readonly number[], height: number): LogsView {
+export function scrollToTop(view: LogsView, seqs: SeqList, height: number): LogsView {
   if (seqs.length <= height) return view;
-  return { ...view, follow: false, bottomSeq: seqs[Math.max(0, height - 1)] };
+  return { ...view, follow: false, bottomSeq: seqs.at(Math.max(0, height - 1)) };
 }
 
 export function scrollToBottom(view: LogsView): LogsView {
   return { ...view, follow: true, bottomSeq: undefined };
 }
 
-export function toggleFollow(view: LogsView, seqs: readonly number[]): LogsView {
-  if (view.follow) return { ...view, follow: false, bottomSeq: seqs.at(-1) };
+export function toggleFollow(view: LogsView, seqs: SeqList): LogsView {
+  if (view.follow) return { ...view, follow: false, bottomSeq: seqs.at(seqs.length - 1) };
   return scrollToBottom(view);
 }
 

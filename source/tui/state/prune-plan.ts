@@ -1,6 +1,7 @@
 /**
- * The Prune pane's plan, free of Ink: what would go (all marked at first), marks, the cursor, and
- * the total of what is marked. The engine's preview never lists running or in-use things.
+ * The Prune pane's plan, free of Ink: what would go (marked at first, except what the preview
+ * asks to leave unmarked, such as named volumes), marks, the cursor, and the total of what is
+ * marked. The engine's preview never lists running or in-use things.
  */
 import type { PruneItem, PruneKind } from '../dashboard-engine.js';
 
@@ -19,7 +20,11 @@ export function planFrom(items: readonly PruneItem[]): PrunePlan {
   const sorted = [...items].sort(
     (a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || b.size - a.size,
   );
-  return { items: sorted, marked: new Set(sorted.map(itemKey)), cursor: 0 };
+  return {
+    items: sorted,
+    marked: new Set(sorted.filter((item) => !item.unmarkedAtFirst).map(itemKey)),
+    cursor: 0,
+  };
 }
 
 export function toggleAt(plan: PrunePlan, index: number): PrunePlan {
@@ -45,19 +50,21 @@ export function totalSize(items: readonly PruneItem[]): number {
   return items.reduce((sum, item) => sum + item.size, 0);
 }
 
-const kindNames: Record<PruneKind, [string, string]> = {
+const kindNames: Record<Exclude<PruneKind, 'build-cache'>, [string, string]> = {
   container: ['stopped container', 'stopped containers'],
   image: ['image', 'images'],
   volume: ['volume', 'volumes'],
-  'build-cache': ['build cache entry', 'build cache entries'],
 };
 
-/** "2 stopped containers, 1 image" — the words of the confirmation question. */
+/** "2 stopped containers, 1 image, the build cache" — the words of the confirmation question. */
 export function describeItems(items: readonly PruneItem[]): string {
   const parts: string[] = [];
   for (const kind of kindOrder) {
     const count = items.filter((item) => item.kind === kind).length;
-    if (count > 0) parts.push(`${count} ${kindNames[kind][count === 1 ? 0 : 1]}`);
+    if (count === 0) continue;
+    // The build cache is pruned as a whole: one item, however many entries it holds.
+    if (kind === 'build-cache') parts.push('the build cache');
+    else parts.push(`${count} ${kindNames[kind][count === 1 ? 0 : 1]}`);
   }
   return parts.join(', ') || 'nothing';
 }

@@ -35,8 +35,12 @@ async function measure(ids: string[], inspect: (id: string) => Promise<string>):
 
 async function start(cli: (args: string[]) => Promise<string>, flags: string[]): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < COUNT; i++)
-    ids.push((await cli(['run', '-d', ...flags, 'busybox', 'sleep', '1000'])).trim());
+  for (let i = 0; i < COUNT; i++) {
+    // Named: berth's random names are few enough to collide now and then.
+    ids.push(
+      (await cli(['run', '-d', '--name', `bench-rss-${i}`, ...flags, 'busybox', 'sleep', '1000'])).trim(),
+    );
+  }
   return ids;
 }
 

@@ -12,6 +12,8 @@ import {
   resolveUser,
   resolveUserFrom,
   DEFAULT_PATH,
+  orderMounts,
+  type OciMount,
   type SpecInput,
 } from '../../../source/engine/runtime/index.js';
 
@@ -82,6 +84,7 @@ test('mounts, devices, masked and readonly paths as docker', (t) => {
       '/dev',
       '/dev/pts',
       '/sys',
+      '/sys/fs/cgroup',
       '/dev/mqueue',
       '/dev/shm',
       '/etc/resolv.conf',
@@ -181,4 +184,41 @@ test('paths and /etc/passwd are resolved inside the rootfs, never through links 
   t.is(await resolveInRoot(root, '/etc/passwd'), join(root, outside, 'passwd'));
   t.is(await resolveInRoot(root, '../../x'), join(root, 'x'));
   await t.throwsAsync(resolveUser(root, 'evil'), { message: /unable to find user evil/ });
+});
+
+test("mount order is docker's: defaults, then user mounts and /etc files by depth", (t) => {
+  const bind = (destination: string, source = '/src'): OciMount => ({
+    destination,
+    type: 'bind',
+    source,
+    options: ['rbind'],
+  });
+  const defaults = [bind('/proc'), bind('/dev'), bind('/dev/shm'), bind('/sys')];
+  const etc = [bind('/etc/resolv.conf'), bind('/etc/hostname'), bind('/etc/hosts')];
+  const order = (user: OciMount[]) =>
+    orderMounts(defaults, etc, user).map(
+      (m) => `${m.destination}${m.source === '/src' ? '' : '=' + m.source}`,
+    );
+  // A volume on /etc is mounted first, so the container's own /etc files land on top of it.
+  t.deepEqual(order([bind('/data/logs', '/v2'), bind('/etc', '/v1'), bind('/data', '/v3')]), [
+    '/proc',
+    '/dev',
+    '/dev/shm',
+    '/sys',
+    '/etc=/v1',
+    '/data=/v3',
+    '/etc/resolv.conf',
+    '/etc/hostname',
+    '/etc/hosts',
+    '/data/logs=/v2',
+  ]);
+  // A user mount replaces berth's at the same place; a /dev of the user's replaces all of /dev.
+  t.deepEqual(order([bind('/etc/hosts', '/mine'), bind('/dev', '/devs')]), [
+    '/proc',
+    '/sys',
+    '/dev=/devs',
+    '/etc/resolv.conf',
+    '/etc/hostname',
+    '/etc/hosts=/mine',
+  ]);
 });

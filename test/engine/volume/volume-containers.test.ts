@@ -9,11 +9,13 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { berth } from '../../helpers/cli.js';
 import { busyboxRootfsTar, seedBusybox } from '../../fixtures/busybox.js';
+import { cleanUpOnTermination, destroyStore } from '../../cli/container-cleanup-helper.js';
 
 let root = '';
 let scratch = '';
 
 test.before(async () => {
+  cleanUpOnTermination(() => root);
   // Short: the monitor's <root>/containers/<64 hex>/attach.sock must fit in 108 bytes.
   root = await mkdtemp(join(tmpdir(), 'bve-'));
   scratch = await mkdtemp(join(tmpdir(), 'berth-volume-e2e-host-'));
@@ -41,21 +43,8 @@ test.before(async () => {
 });
 
 test.after.always(async () => {
-  if (root) {
-    const ids = (await berth(root, ['ps', '-aq', '--no-trunc'])).stdout.split('\n').filter(Boolean);
-    if (ids.length > 0) await berth(root, ['rm', '-f', ...ids]);
-    const mounts = (await readFile('/proc/mounts', 'utf8'))
-      .split('\n')
-      .map((line) => line.split(' ')[1] ?? '');
-    for (const point of mounts.filter((path) => path.startsWith(root)).reverse()) {
-      try {
-        execFileSync('umount', [point]);
-      } catch {
-        execFileSync('umount', ['-l', point]);
-      }
-    }
-    await rm(root, { recursive: true, force: true });
-  }
+  // Kills by pid, removes cgroups, unmounts and deletes the store, even after a failed test.
+  if (root) await destroyStore(root);
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 

@@ -51,7 +51,7 @@ test.serial(
         { kind: 'container', id: 'c2', label: 'keep-me', size: 1_000_000 },
         { kind: 'image', id: 'sha256:d', label: '<none> dddddddddddd', size: 5_000_000 },
       ],
-      unavailable: ['volume'],
+      problems: [],
     };
     const app = renderApp(engine);
     await app.press('7');
@@ -59,7 +59,7 @@ test.serial(
     t.regex(listed, /container\s+old-job\s+2MB/);
     t.regex(listed, /image\s+<none> dddddddddddd\s+5MB/);
     t.regex(listed, /2 stopped containers, 1 image · 8MB reclaimable/);
-    t.regex(listed, /not listed yet: volume/);
+    t.notRegex(listed, /not listed yet|could not list/);
     await app.press(keys.down, ' ');
     t.regex(await app.waitFor(/7MB reclaimable/), /1 stopped container, 1 image · 7MB reclaimable/);
     await app.press('x');
@@ -69,5 +69,33 @@ test.serial(
     t.deepEqual(engine.calls, ['prune old-job,<none> dddddddddddd']);
     await settle(100);
     t.regex(await app.waitFor(/keep-me/), /1 stopped container · 1MB reclaimable/);
+  },
+);
+
+test.serial(
+  'prune lists unused volumes and the build cache; named volumes start unmarked; a listing that fails is said',
+  async (t) => {
+    const engine = new MemoryEngine();
+    engine.preview = {
+      items: [
+        { kind: 'volume', id: 'f00d', label: 'f00d', size: 3_000_000 },
+        { kind: 'volume', id: 'pgdata', label: 'pgdata (named)', size: 9_000_000, unmarkedAtFirst: true },
+        { kind: 'build-cache', id: 'build-cache', label: 'build cache, 4 entries', size: 6_000_000 },
+      ],
+      problems: ['images: store is locked'],
+    };
+    const app = renderApp(engine);
+    await app.press('7');
+    const listed = await app.waitFor(/reclaimable/);
+    t.regex(listed, /● volume\s+f00d\s+3MB/);
+    t.regex(listed, /○ volume\s+pgdata \(named\)\s+9MB/);
+    t.regex(listed, /● build cache\s+build cache, 4 entries\s+6MB/);
+    t.regex(listed, /1 volume, the build cache · 9MB reclaimable/);
+    t.regex(listed, /could not list images: store is locked/);
+    await app.press('x');
+    t.regex(app.frame(), /Permanently remove 1 volume, the build cache \(9MB\)\?/);
+    await app.press('y');
+    t.regex(await app.waitFor(/reclaimed/), /removed 1 volume, the build cache/);
+    t.deepEqual(engine.calls, ['prune f00d,build cache, 4 entries']);
   },
 );

@@ -44,6 +44,49 @@ test('memory stays bounded under 200 000 lines', (t) => {
   t.is(buffer.at(buffer.size - 1)?.text, 'request 199999 served in 3ms');
 });
 
+test('held lines are always the newest ones, intact, whatever their lengths', (t) => {
+  const limits = { maxLines: 300, maxBytes: 4096, maxLineLength: 700 };
+  const buffer = new LogBuffer(limits);
+  const pushed: string[] = [];
+  let seed = 7;
+  const random = (): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  for (let index = 0; index < 5000; index++) {
+    const text = `${index}:` + 'é→x'.repeat(Math.floor(random() * random() * 250));
+    buffer.push({ ...line(text), stream: index % 3 === 0 ? 'stderr' : 'stdout', source: `s${index % 4}` });
+    pushed.push(text.slice(0, limits.maxLineLength));
+    t.true(buffer.byteSize <= limits.maxBytes);
+    t.true(buffer.size <= limits.maxLines);
+    t.true(buffer.size >= 1);
+  }
+  const held = buffer.slice(0, buffer.size);
+  t.deepEqual(
+    held.map((entry) => entry.text),
+    pushed.slice(pushed.length - buffer.size),
+  );
+  t.is(held.at(-1)?.seq, 4999);
+  t.is(buffer.firstSeq, 5000 - buffer.size);
+  const last = buffer.at(buffer.size - 1);
+  t.is(last?.stream, 4999 % 3 === 0 ? 'stderr' : 'stdout');
+  t.is(last?.source, 's3');
+  t.is(last?.time, '2026-11-23T00:00:00Z');
+});
+
+test('short lines keep a small ring; clear empties the buffer but keeps counting', (t) => {
+  const buffer = new LogBuffer();
+  for (let index = 0; index < 20_000; index++) buffer.push(line(`GET /items/${index} 200`));
+  t.is(buffer.size, 10_000);
+  t.is(buffer.textAt(0), 'GET /items/10000 200');
+  buffer.clear();
+  t.is(buffer.size, 0);
+  t.is(buffer.at(0), undefined);
+  buffer.push(line('after'));
+  t.is(buffer.at(0)?.seq, 20_000);
+  t.is(buffer.textAt(0), 'after');
+});
+
 test('search is smart-case and reports bad patterns', (t) => {
   const lower = compileSearch('error');
   const upper = compileSearch('Error');

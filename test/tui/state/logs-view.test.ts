@@ -8,6 +8,8 @@ import {
   jumpToMatch,
   scrollBy,
   scrollToTop,
+  seqRange,
+  seqsBetween,
   setQuery,
   sinceChoices,
   sinceMs,
@@ -43,8 +45,20 @@ test('a paused view keeps its line while old lines fall off the front', (t) => {
   for (let index = 0; index < 10; index++)
     buffer.push({ source: 'web', stream: 'stdout', time: '', text: `more ${index}` });
   const seqs = displayedSeqs(buffer, paused);
-  t.is(seqs[bottomIndex(paused, seqs)], bottomSeq ?? -1);
+  t.is(seqs.at(bottomIndex(paused, seqs)), bottomSeq ?? -1);
   t.is(buffer.at(bottomIndex(paused, seqs))?.text, 'line 49');
+});
+
+test('the unfiltered view is a range of seqs, not an array per frame', (t) => {
+  const buffer = filled(30, { maxLines: 20, maxBytes: 1 << 20, maxLineLength: 100 });
+  const seqs = displayedSeqs(buffer, initialLogsView);
+  t.false(Array.isArray(seqs));
+  t.is(seqs.length, 20);
+  t.is(seqs.at(0), 10);
+  t.is(seqs.at(-1), 29);
+  t.is(seqs.at(20), undefined);
+  t.deepEqual(seqsBetween(seqs, 17, 99), [27, 28, 29]);
+  t.deepEqual(seqsBetween(seqRange(5, 0), 0, 3), []);
 });
 
 test('top goes to the first page', (t) => {
@@ -58,7 +72,7 @@ test('filter mode keeps matches with context lines', (t) => {
   const view = { ...setQuery(initialLogsView, '^line 50$'), filterMode: true, context: 2 };
   const seqs = displayedSeqs(buffer, view);
   t.deepEqual(
-    seqs.map((seq) => buffer.at(seq - buffer.firstSeq)?.text),
+    seqsBetween(seqs, 0, seqs.length).map((seq) => buffer.at(seq - buffer.firstSeq)?.text),
     ['line 48', 'line 49', 'line 50', 'line 51', 'line 52'],
   );
 });

@@ -31,3 +31,17 @@ test('unmarking changes the total and the words of the question', (t) => {
   t.is(describeItems(markedItems(toggleAt(plan, 2))), '2 stopped containers, 1 image');
   t.is(describeItems([]), 'nothing');
 });
+
+test('named volumes start unmarked; the build cache is one item named as a whole', (t) => {
+  const plan = planFrom([
+    { kind: 'build-cache', id: 'build-cache', label: 'build cache, 3 entries', size: 100 },
+    { kind: 'volume', id: 'data', label: 'data (named)', size: 900, unmarkedAtFirst: true },
+    { kind: 'volume', id: 'f00d', label: 'f00d', size: 50 },
+  ]);
+  t.deepEqual(
+    plan.items.map((item) => item.id),
+    ['data', 'f00d', 'build-cache'],
+  );
+  t.is(describeItems(markedItems(plan)), '1 volume, the build cache');
+  t.is(totalSize(markedItems(toggleAt(plan, 0))), 1050);
+});
