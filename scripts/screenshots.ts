@@ -85,7 +85,28 @@ async function main(): Promise<void> {
   const root = await mkdtemp('/tmp/bs-');
   try {
     await importBusybox(root);
-    berth(root, 'run', '-d', '--name', 'web', '-p', '8080:80', 'busybox', 'sh', '-c', web);
+    // Volumes (one in use, a named and an anonymous one unused) and a build-cache entry, for the
+    // Volumes and Prune panes.
+    berth(root, 'volume', 'create', 'scratch');
+    berth(root, 'volume', 'create');
+    await mkdir(join(root, 'ctx'));
+    await writeFile(join(root, 'ctx', 'Dockerfile'), 'FROM busybox\nRUN echo built > /built\n');
+    berth(root, 'build', '-q', '-t', 'report-tool:dev', join(root, 'ctx'));
+    berth(
+      root,
+      'run',
+      '-d',
+      '--name',
+      'web',
+      '-p',
+      '8080:80',
+      '-v',
+      'webdata:/data',
+      'busybox',
+      'sh',
+      '-c',
+      web,
+    );
     berth(root, 'run', '-d', '--name', 'worker', 'busybox', 'sh', '-c', worker);
     berth(root, 'run', '-d', '--name', 'cache', 'busybox', 'sleep', '100000');
     berth(
@@ -137,6 +158,9 @@ async function main(): Promise<void> {
     await shoot('inspect', 'berth — Inspect');
     await keys('3');
     await shoot('images', 'berth — Images');
+    await keys('4');
+    await waitFor(/webdata/);
+    await shoot('volumes', 'berth — Volumes');
     await keys('7');
     await waitFor(/reclaimable/);
     await shoot('prune', 'berth — Prune');

@@ -24,11 +24,22 @@ export async function runDashboard(argv: GlobalOptions): Promise<void> {
  * programs the dashboard starts (exec shells) see the user's environment.
  */
 async function loadDashboard(): Promise<typeof import('../tui/index.js')> {
-  const before = process.env['NODE_ENV'];
-  process.env['NODE_ENV'] = before ?? 'production';
+  const saved = {
+    NODE_ENV: process.env['NODE_ENV'],
+    CI: process.env['CI'],
+    CONTINUOUS_INTEGRATION: process.env['CONTINUOUS_INTEGRATION'],
+  };
+  process.env['NODE_ENV'] = saved.NODE_ENV ?? 'production';
+  // Ink decides once, when imported, whether it runs "in CI" (CI or CONTINUOUS_INTEGRATION set)
+  // and then draws nothing until exit. We only get here on a real terminal, so draw.
+  if (saved.CI !== undefined) process.env['CI'] = 'false';
+  if (saved.CONTINUOUS_INTEGRATION !== undefined) process.env['CONTINUOUS_INTEGRATION'] = 'false';
   try {
     return await import('../tui/index.js');
   } finally {
-    if (before === undefined) delete process.env['NODE_ENV'];
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
   }
 }

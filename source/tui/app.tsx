@@ -6,7 +6,7 @@
  */
 import React, { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { Box, useInput } from 'ink';
-import type { DashboardEngine } from './dashboard-engine.js';
+import type { ContainerSummary, DashboardEngine } from './dashboard-engine.js';
 import { DashboardContext, type DashboardContextValue, type ShellServices } from './dashboard-context.js';
 import { EventHub } from './hooks/event-hub.js';
 import { useContainerSelection } from './hooks/use-container-selection.js';
@@ -15,6 +15,7 @@ import { commandFor, type KeyBinding, type PaneId } from './keymap.js';
 import { keyName } from './key-names.js';
 import { appReducer, editText, initialAppState, isYes, paneOrder } from './state/app-state.js';
 import { StatsHistory } from './state/stats-history.js';
+import { clockMoves } from './state/format.js';
 import { TabBar } from './components/tab-bar.js';
 import { Footer } from './components/footer.js';
 import { HelpOverlay } from './components/help-overlay.js';
@@ -68,13 +69,19 @@ export function App({ engine, keymap, warnings = [], onQuit, handOver, writeRaw,
     return () => hub.stop();
   }, [hub]);
 
+  const containersRef = useRef<readonly ContainerSummary[]>([]);
   useEffect(() => {
-    // Uptimes ("Up 3 minutes") move on without any event; a render every few seconds is enough.
-    const timer = setInterval(() => setNow(Date.now()), clockMs);
+    // Uptimes ("Up 3 minutes") move on without any event: check every few seconds, redraw only
+    // when a STATUS text would read differently (setNow with the same value renders nothing).
+    const timer = setInterval(() => {
+      const next = Date.now();
+      setNow((current) => (clockMoves(containersRef.current, current, next) ? next : current));
+    }, clockMs);
     return () => clearInterval(timer);
   }, [clockMs]);
 
   const selection = useContainerSelection(engine, hub, stats, statsRound, now);
+  containersRef.current = selection.containers;
 
   useEffect(() => {
     stats.retain(new Set(selection.containers.map((container) => container.id)));

@@ -2,10 +2,10 @@
  * Leaves nothing behind after a container test, even when the test died half-way (a `run` cut
  * short before it saved the record, a monitor still waiting for its attach client, a `container
  * cleanup` the monitor is about to exec). In order: every process of ours that names this store
- * (CLIs and monitors, by the root in their command line) and every container process (pid files,
- * records, and whatever sits in the store's cgroups, found by berth's cgroup names wherever they
- * are in each hierarchy) is SIGKILLed by pid; then the cgroups are removed, the mounts under the
- * root unmounted, and the root deleted.
+ * (CLIs and monitors, by the root in their command line), every port forwarder (forward.pid) and
+ * every container process (pid files, records, and whatever sits in the store's cgroups, found by
+ * berth's cgroup names wherever they are in each hierarchy) is SIGKILLed by pid; then the cgroups
+ * are removed, the mounts under the root unmounted, and the root deleted.
  *
  * It is synchronous so it can also run from a SIGTERM handler: ava kills a worker whose test
  * timed out without running its `after.always` hooks (that is how stores with live monitors,
@@ -106,7 +106,8 @@ export function destroyStoreSync(root: string): void {
       // Half-written: the pid files and cgroup names below still find everything.
     }
     for (const pid of [record.state?.pid, record.state?.monitorPid]) if (pid) kill(pid);
-    for (const name of ['monitor.pid', 'pid']) {
+    // The port forwarder too: it outlives a monitor killed before it could stop it.
+    for (const name of ['monitor.pid', 'pid', 'forward.pid']) {
       const pid = Number.parseInt(read(join(dir, id, name)), 10);
       if (pid > 0) kill(pid);
     }

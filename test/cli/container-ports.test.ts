@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createEngine } from '../../source/engine/index.js';
 import { berth } from '../helpers/cli.js';
 import { busyboxRootfsTar, seedBusybox } from '../fixtures/busybox.js';
-import { destroyStore } from './container-cleanup-helper.js';
+import { cleanUpOnTermination, destroyStore } from './container-cleanup-helper.js';
 
 const MEGABYTE = 1024 * 1024;
 let root = '';
@@ -106,6 +106,7 @@ async function pool<T>(count: number, limit: number, fn: (index: number) => Prom
 const httpd = (port = 80): string[] => ['httpd', '-f', '-p', String(port), '-h', '/www'];
 
 test.before(async () => {
+  cleanUpOnTermination(() => root);
   root = await mkdtemp('/tmp/bp-');
   await seedBusybox(root);
   // The same busybox with `EXPOSE 80`, for -P.
@@ -127,10 +128,7 @@ test.after.always(async () => {
   if (!root) return;
   const ids = await readdir(join(root, 'containers')).catch(() => [] as string[]);
   if (ids.length > 0) await berth(root, ['rm', '-f', ...ids]).catch(() => undefined);
-  for (const id of ids) {
-    const pid = Number(await readFile(join(root, 'containers', id, 'forward.pid'), 'utf8').catch(() => '0'));
-    if (pid > 0 && (await alive(pid))) process.kill(pid, 'SIGKILL');
-  }
+  // Kills by pid whatever rm left: monitors, container processes and forwarders (forward.pid).
   await destroyStore(root);
 });
 
@@ -334,6 +332,20 @@ test.serial('--network container:<first> shares loopback, /etc/hosts and the hos
     t.is(refused.exitCode, 125, `${flags.join(' ')}: ${refused.stderr}`);
     t.regex(refused.stderr, /conflicting options/);
   }
+  // inspect points a joined container's /etc files at the ones it shares: the first container's.
+  const firstDir = await containerDir('first');
+  await run(['create', '--name', 'joined', '--network', 'container:first', 'busybox', 'true']);
+  const [joined] = JSON.parse(await run(['inspect', 'joined'])) as Array<{
+    HostsPath: string;
+    ResolvConfPath: string;
+    HostnamePath: string;
+  }>;
+  t.is(joined?.HostsPath, join(firstDir, 'hosts'));
+  t.is(joined?.ResolvConfPath, join(firstDir, 'resolv.conf'));
+  t.is(joined?.HostnamePath, join(firstDir, 'hostname'));
+  t.is(await readFile(joined?.HostsPath ?? '', 'utf8'), hosts);
+  await run(['rm', 'joined']);
+
   const missing = await berth(root, ['create', '--network', 'container:nosuch', 'busybox', 'true']);
   t.not(missing.exitCode, 0);
   t.regex(missing.stderr, /nosuch/);

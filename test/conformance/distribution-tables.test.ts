@@ -19,15 +19,12 @@ import {
   uploadStartPath,
   type EndpointId,
 } from '../../source/engine/registry/index.js';
+import { join } from 'node:path';
 import { BerthError } from '../../source/engine/errors/index.js';
-
-const shared = new URL('../../../shared/conformance/', import.meta.url);
-const sharedDir = process.env.BERTH_SHARED_DIR
-  ? new URL(`file://${process.env.BERTH_SHARED_DIR}/conformance/`)
-  : shared;
+import { conformanceDir } from '../helpers/conformance-dir.js';
 
 function rows(file: string): string[][] {
-  const text = readFileSync(new URL(file, sharedDir), 'utf8');
+  const text = readFileSync(join(conformanceDir, file), 'utf8');
   return text
     .split('\n')
     .slice(1)

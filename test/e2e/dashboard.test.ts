@@ -6,7 +6,7 @@
 import test from 'ava';
 import { execa } from 'execa';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { berth, CLI_MAIN } from '../helpers/cli.js';
@@ -81,7 +81,7 @@ async function importBusybox(): Promise<void> {
 }
 
 async function run(name: string, ...command: string[]): Promise<string> {
-  const result = await berth(root, ['run', '-d', '--name', name, 'busybox', ...command]);
+  const result = await berth(root, ['run', '-d', '--name', name, ...command]);
   if (result.exitCode !== 0)
     throw new Error(`berth run ${name} failed (${result.exitCode}): ${result.stderr}`);
   return result.stdout.trim();
@@ -98,15 +98,33 @@ test.serial(
   'the dashboard lists, stops, follows logs, searches, prunes and execs against the real engine',
   async (t) => {
     await importBusybox();
+    // Volumes: one the ticker mounts, one named and one anonymous that nothing uses.
+    const anonymous = (await berth(root, ['volume', 'create'])).stdout.trim();
+    t.regex(anonymous, /^[0-9a-f]{64}$/);
+    t.is((await berth(root, ['volume', 'create', 'keepme'])).exitCode, 0);
+    // A build leaves an entry in the build cache for the prune pane to list.
+    await mkdir(join(root, 'ctx'));
+    await writeFile(join(root, 'ctx', 'Dockerfile'), 'FROM busybox\nRUN echo built > /built\n');
+    const built = await berth(root, ['build', '-q', '-t', 'built:1', join(root, 'ctx')]);
+    t.is(built.exitCode, 0, built.stderr);
     const tickerId = await run(
       'ticker',
+      '-v',
+      'tickdata:/data',
+      'busybox',
       'sh',
       '-c',
       'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.2; done',
     );
-    await run('sleeper', 'sleep', '1000');
-    await run('done1', 'sh', '-c', 'echo one; dd if=/dev/zero of=/tmp/filler bs=1k count=200 2>/dev/null');
-    await run('done2', 'true');
+    await run('sleeper', 'busybox', 'sleep', '1000');
+    await run(
+      'done1',
+      'busybox',
+      'sh',
+      '-c',
+      'echo one; dd if=/dev/zero of=/tmp/filler bs=1k count=200 2>/dev/null',
+    );
+    await run('done2', 'busybox', 'true');
     await waitForPs(/(?=[\s\S]*Exited \(0\)[^\n]*done1)(?=[\s\S]*Exited \(0\)[^\n]*done2)/);
 
     await tmux(
@@ -143,19 +161,48 @@ test.serial(
     t.regex(await waitForScreen(/1 matches/), new RegExp(`tick ${seen}`));
     await keys('G');
 
-    // Prune lists exactly the stopped containers, with sizes; after y only those are gone.
+    // Volumes: sizes, and who uses each.
+    await keys('4');
+    const volumes = await waitForScreen(/tickdata/);
+    t.regex(volumes, /3 volumes/);
+    t.regex(volumes, /tickdata\s+[\d.]+k?B\s+ticker/);
+    t.regex(volumes, /keepme\s+[\d.]+k?B\s+unused/);
+    t.regex(volumes, new RegExp(`${anonymous.slice(0, 20)}\\S*\\s+[\\d.]+k?B\\s+unused`));
+
+    // Prune lists exactly the stopped containers, with sizes, the unused volumes (the named one
+    // unmarked) and the build cache; after y only what was marked is gone.
     await keys('7');
     const prune = await waitForScreen(/(?=[\s\S]*container\s+sleeper)[\s\S]*reclaimable/, 30_000);
     const listed = [...prune.matchAll(/container\s+(\S+)\s+[\d.]+k?M?B/g)].map((match) => match[1]).sort();
     t.deepEqual(listed, ['done1', 'done2', 'sleeper'], prune);
     t.notRegex(prune, /container\s+ticker/);
+    t.regex(prune, new RegExp(`● volume\\s+${anonymous}\\s+[\\d.]+k?B`));
+    t.regex(prune, /○ volume\s+keepme \(named\)/);
+    t.notRegex(prune, /tickdata/);
+    t.regex(prune, /● build cache\s+build cache, \d+ entr(y|ies)\s+[\d.]+k?M?B/);
+    t.notRegex(prune, /not listed yet|could not list/);
     await keys('x');
-    await waitForScreen(/Permanently remove 3 stopped containers/);
+    await waitForScreen(/Permanently remove 3 stopped containers, 1 volume, the build cache/);
     await keys('y');
-    t.regex(await waitForScreen(/reclaimed [\d.]+k?M?B · removed 3 stopped containers/, 60_000), /reclaimed/);
+    t.regex(
+      await waitForScreen(
+        /reclaimed [\d.]+k?M?B · removed 3 stopped containers, 1 volume, the build cache/,
+        60_000,
+      ),
+      /reclaimed/,
+    );
     const after = await ps();
     t.regex(after, /ticker/);
     t.notRegex(after, /done1|done2|sleeper/);
+    const volumesAfter = (await berth(root, ['volume', 'ls', '-q'])).stdout
+      .split('\n')
+      .filter(Boolean)
+      .sort();
+    t.deepEqual(volumesAfter, ['keepme', 'tickdata']);
+    const cacheEntries = (await readdir(join(root, 'build-cache')).catch(() => [] as string[])).filter(
+      (name) => name.endsWith('.json'),
+    );
+    t.deepEqual(cacheEntries, []);
 
     // An exec shell runs hostname inside ticker, and the dashboard comes back when it exits.
     await keys('1', 'e');

@@ -7,6 +7,12 @@ import { fileURLToPath } from 'node:url';
 
 export const CLI_MAIN = fileURLToPath(new URL('../../dist/bin/berth.js', import.meta.url));
 
+/**
+ * Well under ava's 2-minute worker timeout: a hung command fails its own test (with its output)
+ * instead of the worker being killed without its cleanup hooks.
+ */
+const DEFAULT_TIMEOUT_MS = 60_000;
+
 export interface CliResult {
   exitCode: number;
   stdout: string;
@@ -28,7 +34,7 @@ export async function berth(root: string, args: string[], options: CliOptions = 
   const execaOptions: Options = {
     reject: false,
     env: { ...options.env, BERTH_ROOT: root },
-    timeout: options.timeout ?? 110_000,
+    timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
     stripFinalNewline: false,
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.inputFile !== undefined ? { inputFile: options.inputFile } : {}),
@@ -50,7 +56,7 @@ export async function berthBytes(
   const result = await execa('node', [CLI_MAIN, '--root', root, ...args], {
     reject: false,
     env: { ...options.env, BERTH_ROOT: root },
-    timeout: options.timeout ?? 110_000,
+    timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
     encoding: 'buffer',
     ...(options.input !== undefined ? { input: options.input } : {}),
   });

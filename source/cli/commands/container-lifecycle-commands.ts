@@ -4,29 +4,57 @@ import { openEngine, out, type GlobalOptions } from '../context.js';
 import { isActive } from './container-helpers.js';
 import { argsAfter, assertTerminal, createOptionsFrom, parseRunArgs } from './container-run-flags.js';
 import { connectAttach, finishAttached, relay } from './container-attach.js';
+import { createWithPull, parsePullPolicy } from './container-image-pull.js';
 import { BerthError, type Engine } from '../../engine/index.js';
 import { networkWarnings } from '../../engine/container/index.js';
+import { FRAME_CLEANUP_HANDLED, encodeFrame } from '../../engine/monitor/index.js';
 
 type Args = GlobalOptions & Record<string, unknown>;
 type Verb = CommandModule<GlobalOptions, Args>;
 
 const names = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : [String(value)]);
 
-/** Runs `action` for each named container, printing what docker prints; exit 1 if any failed. */
+/** How many containers one command works on at once (docker's CLI runs them in parallel too). */
+const PARALLEL = 16;
+
+/**
+ * Runs `action` for each named container, a few at a time, printing what docker prints in the
+ * order the names were given; exit 1 if any failed.
+ */
 async function eachContainer(
   list: string[],
   action: (name: string) => Promise<string | undefined>,
 ): Promise<void> {
+  const results: Promise<string | undefined>[] = [];
+  const running = new Set<Promise<unknown>>();
   let failed = false;
-  for (const name of list) {
-    try {
-      const printed = await action(name);
-      if (printed !== undefined) out.line(printed);
-    } catch (error) {
-      failed = true;
-      out.error(`Error response from daemon: ${error instanceof Error ? error.message : String(error)}`);
+  let printed = 0;
+  const report = async (): Promise<void> => {
+    // Prints the finished prefix of the list, keeping docker's output order.
+    while (printed < results.length) {
+      const result = results[printed] as Promise<string | undefined>;
+      printed++;
+      try {
+        const line = await result;
+        if (line !== undefined) out.line(line);
+      } catch (error) {
+        failed = true;
+        out.error(`Error response from daemon: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
+  };
+  for (const name of list) {
+    if (running.size >= PARALLEL) await Promise.race(running);
+    const result = action(name);
+    results.push(result);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    running.add(settled);
+    void settled.then(() => running.delete(settled));
   }
+  await report();
   if (failed) process.exitCode = 1;
 }
 
@@ -42,6 +70,10 @@ async function runForeground(
   const record = await engine.containers.start(id, { attachWait: true });
   const dir = engine.containers.store.dir(record.id);
   const session = await connectAttach(dir);
+  // With no restart to apply, finishAttached cleans up as soon as the exit is reported: the
+  // monitor need not exec its own `container cleanup`.
+  if ((record.hostConfig.RestartPolicy?.Name ?? 'no') === 'no')
+    await session.send(encodeFrame(FRAME_CLEANUP_HANDLED));
   await relay(session, { stdin: options.stdin, tty: options.tty, proxySignals: { engine, id: record.id } });
   return finishAttached(engine, record.id, dir, session.exitCode);
 }
@@ -54,21 +86,11 @@ const runVerb = (verb: 'run' | 'create'): Verb => ({
   handler: async (argv) => {
     const { flags, image, command } = await parseRunArgs(argsAfter(argv['--'], verb));
     if (verb === 'run') assertTerminal(flags);
+    const pull = { policy: parsePullPolicy(flags.pull), quiet: flags.quiet };
     const engine = await openEngine({ root: flags.root ?? argv.root });
     const options = await createOptionsFrom(flags, image, command);
     for (const warning of networkWarnings(options)) out.error(warning);
-    let record;
-    try {
-      record = await engine.containers.create(options);
-    } catch (error) {
-      if (error instanceof BerthError && error.code === 'IMAGE_NOT_FOUND') {
-        out.error(
-          `Unable to find image '${image.includes(':') || image.includes('@') ? image : `${image}:latest`}' locally`,
-        );
-        throw new BerthError(error.code, `Error response from daemon: ${error.message}`, 125);
-      }
-      throw error;
-    }
+    const record = await createWithPull(engine, options, pull);
     if (verb === 'create') {
       out.line(record.id);
       return;
@@ -216,14 +238,24 @@ export const lifecycleVerbs: Verb[] = [
   ),
 ];
 
-/** `container cleanup <id>`: run by the monitor when the container exits; never shown in help. */
+/**
+ * `container cleanup <id> --run <run id>`: run by the monitor when the container exits; never
+ * shown in help. A run somebody already cleaned up (or a container already removed) is nothing
+ * to do, and exits 0.
+ */
 export const cleanupVerb: Verb = {
   command: 'cleanup <container>',
   describe: false as unknown as string,
-  builder: (cli) => cli as Argv<Args>,
+  builder: (cli) => cli.option('run', { type: 'string', hidden: true }) as Argv<Args>,
   handler: async (argv) => {
     const engine = await openEngine(argv);
-    await engine.containers.cleanup(String(argv.container));
+    const run = typeof argv.run === 'string' ? argv.run : undefined;
+    try {
+      await engine.containers.cleanup(String(argv.container), run);
+    } catch (error) {
+      if (!(run !== undefined && error instanceof BerthError && error.code === 'CONTAINER_NOT_FOUND'))
+        throw error;
+    }
   },
 };
 

@@ -70,6 +70,8 @@ export function runFlags<T>(cli: Argv<T>) {
     .option('tmpfs', list)
     .option('volumes-from', list)
     .option('root', { type: 'string' })
+    .option('pull', { type: 'string', describe: 'Pull image before running ("always", "missing", "never")' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the pull output' })
     .help(false)
     .version(false);
 }

@@ -13,4 +13,11 @@ import { registerVolumeCommands } from './volume-commands.js';
 
 export type CommandGroup = (cli: Argv<GlobalOptions>) => Argv<GlobalOptions>;
 
-export const commandGroups: CommandGroup[] = [registerImageCommands, registerRegistryCommands, registerSystemCommands, registerContainerCommands, registerVolumeCommands, registerBuildCommands];
+export const commandGroups: CommandGroup[] = [
+  registerImageCommands,
+  registerRegistryCommands,
+  registerSystemCommands,
+  registerContainerCommands,
+  registerVolumeCommands,
+  registerBuildCommands,
+];

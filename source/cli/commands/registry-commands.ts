@@ -2,70 +2,9 @@
 import { createInterface } from 'node:readline';
 import type { Argv } from 'yargs';
 import { InvalidArgumentError } from '../../engine/errors/index.js';
-import type { LayerState, TransferEvent } from '../../engine/registry/index.js';
 import { familiarString, parseNormalizedReference } from '../../engine/reference/index.js';
 import { openEngine, out, type GlobalOptions } from '../context.js';
-import { humanSize } from '../output/human-units.js';
-
-const LABELS: Record<LayerState, string> = {
-  waiting: 'Waiting',
-  downloading: 'Downloading',
-  verifying: 'Verifying Checksum',
-  extracting: 'Extracting',
-  done: 'Pull complete',
-  exists: 'Already exists',
-  retrying: 'Retrying',
-  preparing: 'Preparing',
-  pushing: 'Pushing',
-  pushed: 'Pushed',
-  mounted: 'Mounted from another repository',
-};
-
-/**
- * Docker's progress display: on a terminal one line per layer, redrawn in place with a bar and
- * bytes; elsewhere one plain line per state change (no byte counts, so logs stay short).
- */
-function progressPrinter(push: boolean): (event: TransferEvent) => void {
-  const tty = Boolean(process.stdout.isTTY);
-  const order: string[] = [];
-  const lines = new Map<string, string>();
-  const lastState = new Map<string, LayerState>();
-  let drawn = 0;
-  const label = (state: LayerState): string =>
-    push && state === 'exists' ? 'Layer already exists' : LABELS[state];
-  const redraw = (): void => {
-    if (drawn > 0) out.write(`\x1b[${drawn}A`);
-    for (const id of order) out.write(`\x1b[2K${lines.get(id) ?? ''}\n`);
-    drawn = order.length;
-  };
-  return (event) => {
-    if (event.type === 'message') {
-      out.line(event.text);
-      return;
-    }
-    if (event.type === 'resolved') return;
-    if (!tty) {
-      if (
-        lastState.get(event.id) === event.state ||
-        event.state === 'downloading' ||
-        event.state === 'pushing'
-      )
-        return;
-      lastState.set(event.id, event.state);
-      out.line(`${event.id}: ${label(event.state)}${event.detail ? ` (${event.detail})` : ''}`);
-      return;
-    }
-    if (!lines.has(event.id)) order.push(event.id);
-    let text = `${event.id}: ${label(event.state)}`;
-    if ((event.state === 'downloading' || event.state === 'pushing') && event.total) {
-      const width = 40;
-      const done = Math.min(width, Math.round(((event.current ?? 0) / event.total) * width));
-      text += ` [${'='.repeat(Math.max(0, done - 1))}${done > 0 ? '>' : ''}${' '.repeat(width - done)}] ${humanSize(event.current ?? 0)}/${humanSize(event.total)}`;
-    }
-    lines.set(event.id, text);
-    redraw();
-  };
-}
+import { progressPrinter } from '../output/transfer-progress.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

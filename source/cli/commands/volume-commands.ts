@@ -192,13 +192,11 @@ export function registerVolumeCommands(cli: Argv<GlobalOptions>): Argv<GlobalOpt
         'inspect <volumes..>',
         'Display detailed information on one or more volumes',
         (yargs) =>
-          yargs
-            .positional('volumes', { type: 'string', array: true, demandOption: true })
-            .option('format', {
-              alias: 'f',
-              type: 'string',
-              describe: "Format output: 'json' or a Go template",
-            }),
+          yargs.positional('volumes', { type: 'string', array: true, demandOption: true }).option('format', {
+            alias: 'f',
+            type: 'string',
+            describe: "Format output: 'json' or a Go template",
+          }),
         (argv) => inspectCommand(argv),
       )
       .command(

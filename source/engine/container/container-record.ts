@@ -20,6 +20,11 @@ export interface ContainerState {
   error: string;
   /** The monitor's pid while the container runs. */
   monitorPid?: number;
+  /**
+   * Names one start of the container; its monitor's `container cleanup --run` carries it, so a
+   * late cleanup of an earlier run never touches the run after it.
+   */
+  runId?: string;
 }
 
 /** docker's container Config (the part berth honours). */

@@ -7,9 +7,15 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreCorruptError } from '../errors/index.js';
-import { withLock, writeJsonAtomic, type StoreLayout } from '../util/index.js';
+import { readJsonOr, withLock, writeJsonAtomic, type StoreLayout } from '../util/index.js';
 import { AmbiguousContainerError, NameInUseError, NoSuchContainerError } from './container-errors.js';
 import type { ContainerRecord } from './container-record.js';
+import { isNamesIndex, randomName, type NamesIndex } from './container-names.js';
+
+export { randomName } from './container-names.js';
+
+/** docker draws a few random names before giving up on a unique one; so does berth. */
+const NAME_DRAWS = 10;
 
 const ID_PATTERN = /^[a-f0-9]{64}$/;
 export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -101,67 +107,70 @@ export class ContainerStore {
     throw new NoSuchContainerError(nameOrId);
   }
 
-  /** Saves a new record if its name is free; the check and the write happen under one lock. */
-  async createWithName(record: ContainerRecord): Promise<void> {
-    await withLock(join(this.layout.locks, 'container-names.lock'), async () => {
-      const holder = (await this.list()).find((other) => other.name === record.name);
-      if (holder) throw new NameInUseError(record.name, holder.id);
-      await this.write(record);
+  private get namesLock(): string {
+    return join(this.layout.locks, 'container-names.lock');
+  }
+
+  private get namesPath(): string {
+    return join(this.layout.containers, 'names.json');
+  }
+
+  /**
+   * The names index (call under the names lock). Entries whose container is gone (removed
+   * without the lock, or a crash) are dropped; a missing or unreadable index is rebuilt.
+   */
+  private async names(): Promise<NamesIndex> {
+    const stored: unknown = await readJsonOr(this.namesPath, undefined).catch(() => undefined);
+    if (!isNamesIndex(stored)) {
+      const rebuilt: NamesIndex = {};
+      for (const record of await this.list()) rebuilt[record.name] = record.id;
+      return rebuilt;
+    }
+    return stored;
+  }
+
+  /** Who holds `name` now, checked against the record itself (the index may be stale). */
+  private async holder(names: NamesIndex, name: string): Promise<string | undefined> {
+    const id = names[name];
+    if (id === undefined) return undefined;
+    if ((await this.read(id))?.name === name) return id;
+    delete names[name];
+    return undefined;
+  }
+
+  /**
+   * Saves a new record if its name is free; the check and the write happen under one lock. A
+   * `random` name that is taken is drawn again (docker's scheme); returns the record saved.
+   */
+  async createWithName(record: ContainerRecord, random = false): Promise<ContainerRecord> {
+    return withLock(this.namesLock, async () => {
+      const names = await this.names();
+      let saved = record;
+      for (let draw = 1; (await this.holder(names, saved.name)) !== undefined; draw++) {
+        if (!random || draw >= NAME_DRAWS) throw new NameInUseError(saved.name, names[saved.name] as string);
+        saved = { ...saved, name: randomName(draw) };
+      }
+      await this.write(saved);
+      names[saved.name] = saved.id;
+      await writeJsonAtomic(this.namesPath, names);
+      return saved;
     });
   }
 
   async rename(id: string, newName: string): Promise<ContainerRecord> {
-    return withLock(join(this.layout.locks, 'container-names.lock'), async () => {
-      const holder = (await this.list()).find((other) => other.name === newName);
-      if (holder && holder.id !== id) throw new NameInUseError(newName, holder.id);
-      return this.update(id, (record) => ({ ...record, name: newName }));
+    return withLock(this.namesLock, async () => {
+      const names = await this.names();
+      const holder = await this.holder(names, newName);
+      if (holder !== undefined && holder !== id) throw new NameInUseError(newName, holder);
+      const renamed = await this.update(id, (record) => ({ ...record, name: newName }));
+      for (const [name, owner] of Object.entries(names)) if (owner === id) delete names[name];
+      names[newName] = id;
+      await writeJsonAtomic(this.namesPath, names);
+      return renamed;
     });
   }
 
   async removeDir(id: string): Promise<void> {
     await rm(this.dir(id), { recursive: true, force: true, maxRetries: 3 });
   }
-}
-
-/** docker-style random names: adjective_surname. */
-const LEFT = [
-  'admiring',
-  'brave',
-  'calm',
-  'eager',
-  'focused',
-  'gifted',
-  'happy',
-  'jolly',
-  'keen',
-  'lucid',
-  'nifty',
-  'quirky',
-  'serene',
-  'vibrant',
-  'wizardly',
-  'zealous',
-];
-const RIGHT = [
-  'babbage',
-  'curie',
-  'darwin',
-  'euler',
-  'fermi',
-  'galois',
-  'hopper',
-  'kepler',
-  'lovelace',
-  'noether',
-  'pascal',
-  'ritchie',
-  'shannon',
-  'turing',
-  'wozniak',
-  'yonath',
-];
-
-export function randomName(): string {
-  const pick = (list: string[]): string => list[(randomBytes(1)[0] ?? 0) % list.length] as string;
-  return `${pick(LEFT)}_${pick(RIGHT)}${(randomBytes(1)[0] ?? 0) % 10}`;
 }

@@ -1,6 +1,6 @@
 /** docker's shapes for a container: inspect's JSON and the ps row's status words. */
 import { readdir, lstat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ContainerRecord } from './container-record.js';
 import { inspectMounts, tmpfsHostConfig } from '../volume/index.js';
 
@@ -10,8 +10,18 @@ function tmpfsField(record: ContainerRecord): { Tmpfs?: Record<string, string> }
   return Object.keys(tmpfs).length > 0 ? { Tmpfs: tmpfs } : {};
 }
 
+/**
+ * Where the container's /etc/hosts, resolv.conf and hostname live: in `container:<id>` mode the
+ * other container's (create stores its full id, so only a well-formed id is joined).
+ */
+function etcFilesDir(record: ContainerRecord, containerDir: string): string {
+  const target = /^container:([0-9a-f]{64})$/.exec(record.hostConfig.NetworkMode)?.[1];
+  return target ? join(dirname(containerDir), target) : containerDir;
+}
+
 export function inspectContainer(record: ContainerRecord, containerDir: string): Record<string, unknown> {
   const { state } = record;
+  const etcDir = etcFilesDir(record, containerDir);
   return {
     Id: record.id,
     Created: record.created,
@@ -31,9 +41,9 @@ export function inspectContainer(record: ContainerRecord, containerDir: string):
       FinishedAt: state.finishedAt,
     },
     Image: record.imageId,
-    ResolvConfPath: join(containerDir, 'resolv.conf'),
-    HostnamePath: join(containerDir, 'hostname'),
-    HostsPath: join(containerDir, 'hosts'),
+    ResolvConfPath: join(etcDir, 'resolv.conf'),
+    HostnamePath: join(etcDir, 'hostname'),
+    HostsPath: join(etcDir, 'hosts'),
     LogPath: record.logPath,
     Name: `/${record.name}`,
     RestartCount: record.restartCount,

@@ -3,12 +3,15 @@
  * kill, pause, rm, prune, wait, rename and the monitor's `cleanup`. Every state change happens
  * under the container's lock and appends an event.
  */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventLog } from '../events/index.js';
 import { LayerStore } from '../store/layer-store.js';
 import { withLock, type StoreLayout } from '../util/index.js';
 import { openCgroup, planCgroup, rootfsDirs, unmountRootfs, cliEntryCommand } from '../runtime/index.js';
 import { readExitRecord } from '../monitor/monitor-launcher.js';
+import { AttachSession, FRAME_CLEANUP_HANDLED, encodeFrame } from '../monitor/attach-client.js';
 import { ContainerStateError } from './container-errors.js';
 import { ZERO_TIME, isActive, type ContainerRecord } from './container-record.js';
 import { ContainerStore } from './container-store.js';
@@ -22,6 +25,8 @@ import { setPaused } from './container-pause.js';
 import { BerthError } from '../errors/index.js';
 import { anonymousVolumesOf, parseMountRequest, planMounts, type VolumeStore } from '../volume/index.js';
 import { unpublishContainerPorts } from '../network/index.js';
+
+const ID = /^[a-f0-9]{64}$/;
 
 export interface ContainersOptions {
   /** argv prefix of the berth CLI, for the monitor's exit command (`… container cleanup <id>`). */
@@ -86,6 +91,7 @@ export class Containers {
     const record = await withLock(this.store.lockPath(found.id), async () => {
       const current = await this.get(found.id);
       assertStartable(current);
+      const runId = randomBytes(8).toString('hex');
       try {
         const started = await startContainer(
           current,
@@ -101,6 +107,8 @@ export class Containers {
               'container',
               'cleanup',
               current.id,
+              '--run',
+              runId,
             ],
           },
           options,
@@ -115,6 +123,7 @@ export class Containers {
             status: 'running',
             pid: started.pid,
             monitorPid: started.monitorPid,
+            runId,
             exitCode: 0,
             error: '',
             oomKilled: false,
@@ -153,10 +162,16 @@ export class Containers {
    * Runs when a container's process has ended (the monitor calls `container cleanup`): records
    * the exit and OOM, unmounts, removes the cgroup, then applies --rm or the restart policy.
    */
-  async cleanup(nameOrId: string): Promise<void> {
-    const found = await this.get(nameOrId);
+  async cleanup(nameOrId: string, runId?: string): Promise<void> {
+    const id = ID.test(nameOrId) ? nameOrId : (await this.get(nameOrId)).id;
+    // A late cleanup of an earlier run, or of one somebody already cleaned up (a `stop`, a
+    // foreground `run`), or of a container already removed: nothing of that run is left.
+    const stale = (current: ContainerRecord | undefined): boolean =>
+      runId !== undefined && (!current || current.state.runId !== runId || !isActive(current.state.status));
+    if (stale(await this.store.read(id))) return;
     let died = false;
-    const record = await this.store.update(found.id, async (current) => {
+    const record = await this.store.update(id, async (current) => {
+      if (stale(current)) return current;
       const exit = await readExitRecord(this.store.dir(current.id));
       let oomKilled = current.state.oomKilled;
       // A start cut short (its CLI killed before it saved the record) has no cgroup recorded: the
@@ -197,7 +212,7 @@ export class Containers {
     if (isActive(record.state.status) && record.state.status !== 'restarting') {
       const exit = await readExitRecord(this.store.dir(record.id));
       const exited = { ...record, state: { ...record.state, exitCode: exit?.exitCode ?? 255 } };
-      if (exit && !restartDue(exited)) await this.cleanup(record.id);
+      if (exit && !restartDue(exited)) await this.cleanup(record.id, record.state.runId);
       else await this.awaitCleanup(record.id);
     }
     return this.store.read(record.id);
@@ -239,6 +254,48 @@ export class Containers {
     }
   }
 
+  /**
+   * Ends a run: `signal`, SIGKILL after `graceMs`, then the cleanup done here as soon as the
+   * monitor reports the exit. The monitor is told first (frame "cleanup handled" on its attach
+   * socket) so it exits without running its own `container cleanup`; if it cannot be told, its
+   * cleanup is awaited as before.
+   */
+  private async endRun(record: ContainerRecord, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+    const pid = record.state.pid;
+    const session = await this.announceCleanup(record);
+    const exited = (ms: number): Promise<boolean> =>
+      session
+        ? Promise.race([session.ended().then(() => true), sleep(ms, false, { ref: false })])
+        : waitForExit(pid, ms);
+    signalProcess(pid, signal);
+    // A frozen process only takes the signal once thawed.
+    if (record.state.status === 'paused' && record.cgroup)
+      await openCgroup(record.cgroup.version, record.cgroup.paths).thaw();
+    if (signal !== 'SIGKILL' && !(await exited(graceMs))) signalProcess(pid, 'SIGKILL');
+    const done = await exited(10_000);
+    if (!session) {
+      await this.awaitCleanup(record.id);
+      return;
+    }
+    session.close();
+    if (!done) await waitForExit(pid, 1000);
+    await this.cleanup(record.id, record.state.runId);
+  }
+
+  /** Connects to the run's monitor and says this process cleans up after the exit. */
+  private async announceCleanup(record: ContainerRecord): Promise<AttachSession | undefined> {
+    const monitor = record.state.monitorPid;
+    if (!record.state.runId || !monitor || !isProcessAlive(monitor) || record.state.status === 'restarting')
+      return undefined;
+    try {
+      const session = await AttachSession.connect(join(this.store.dir(record.id), 'attach.sock'));
+      await session.send(encodeFrame(FRAME_CLEANUP_HANDLED));
+      return session;
+    } catch {
+      return undefined;
+    }
+  }
+
   async stop(nameOrId: string, timeoutSeconds?: number, signal?: string): Promise<ContainerRecord> {
     const record = await this.store.update((await this.get(nameOrId)).id, (current) => ({
       ...current,
@@ -254,16 +311,7 @@ export class Containers {
     if (!isActive(record.state.status)) return record;
     const stopSignal = parseSignal(signal ?? record.config.StopSignal ?? 'SIGTERM');
     const timeout = timeoutSeconds ?? record.config.StopTimeout ?? 10;
-    const pid = record.state.pid;
-    if (record.state.status === 'paused' && record.cgroup) {
-      await openCgroup(record.cgroup.version, record.cgroup.paths).thaw();
-    }
-    signalProcess(pid, stopSignal);
-    if (!(await waitForExit(pid, Math.max(0, timeout) * 1000))) {
-      signalProcess(pid, 'SIGKILL');
-      await waitForExit(pid, 10_000);
-    }
-    await this.awaitCleanup(record.id);
+    await this.endRun(record, stopSignal, Math.max(0, timeout) * 1000);
     await this.event('stop', record);
     return (await this.store.read(record.id)) ?? record;
   }
@@ -282,14 +330,12 @@ export class Containers {
       );
     }
     await this.store.update(record.id, (current) => ({ ...current, manuallyStopped: true }));
-    signalProcess(record.state.pid, name);
-    if (record.state.status === 'paused' && name === 'SIGKILL' && record.cgroup) {
-      await openCgroup(record.cgroup.version, record.cgroup.paths).thaw();
-    }
-    await this.event('kill', record, { signal: name });
     if (name === 'SIGKILL') {
-      await waitForExit(record.state.pid, 10_000);
-      await this.awaitCleanup(record.id);
+      await this.event('kill', record, { signal: name });
+      await this.endRun(record, name, 0);
+    } else {
+      signalProcess(record.state.pid, name);
+      await this.event('kill', record, { signal: name });
     }
     return (await this.store.read(record.id)) ?? record;
   }
@@ -328,13 +374,7 @@ export class Containers {
           status: current.state.status === 'restarting' ? 'exited' : current.state.status,
         },
       }));
-      if (record.state.pid) {
-        signalProcess(record.state.pid, 'SIGKILL');
-        if (record.state.status === 'paused' && record.cgroup)
-          await openCgroup(record.cgroup.version, record.cgroup.paths).thaw();
-        await waitForExit(record.state.pid, 10_000);
-        await this.awaitCleanup(record.id);
-      }
+      if (record.state.pid) await this.endRun(record, 'SIGKILL', 0);
     }
     const current = await this.store.read(record.id);
     if (current) await this.removeStopped(current, { volumes: options.volumes ?? false });

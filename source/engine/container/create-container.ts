@@ -282,10 +282,9 @@ export async function createContainerRecord(
   await mkdir(dir, { recursive: true });
   try {
     await prepareNetwork(store, dir, config, hostConfig);
-    await store.createWithName(record);
+    return await store.createWithName(record, options.name === undefined);
   } catch (error) {
     await store.removeDir(id);
     throw error;
   }
-  return record;
 }

@@ -1,7 +1,8 @@
 /**
  * Client of the monitor's `<state>/attach.sock` (PROTOCOL.md). Monitor → client frames carry
  * output: [stream:u8 (1 stdout, 2 stderr, 3 exit code u32)][length:u32 BE][data]. Client →
- * monitor frames carry input: [type:u8 (0 stdin, 1 close stdin, 2 resize rows:u16 cols:u16)]
+ * monitor frames carry input: [type:u8 (0 stdin, 1 close stdin, 2 resize rows:u16 cols:u16,
+ * 3 cleanup handled)]
  * [length:u32 BE][payload].
  */
 import { connect, type Socket } from 'node:net';
@@ -12,6 +13,8 @@ import { join } from 'node:path';
 export const FRAME_STDIN = 0;
 export const FRAME_CLOSE_STDIN = 1;
 export const FRAME_RESIZE = 2;
+/** Client → monitor: this client cleans up after the exit; the monitor skips its exit command. */
+export const FRAME_CLEANUP_HANDLED = 3;
 /** Monitor → client: the container's exit code, sent once before the monitor lets go. */
 export const STREAM_EXIT = 3;
 /** sun_path's size on Linux, NUL included. */
@@ -108,6 +111,14 @@ export class AttachSession extends EventEmitter<AttachEvents> {
 
   write(data: Uint8Array): void {
     if (!this.socket.destroyed) this.socket.write(encodeFrame(FRAME_STDIN, data));
+  }
+
+  /** Writes a raw client → monitor frame (encodeFrame); resolves once the kernel has it. */
+  send(frame: Buffer): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.socket.destroyed) resolve();
+      else this.socket.write(frame, () => resolve());
+    });
   }
 
   closeStdin(): void {

@@ -4,13 +4,20 @@
  * no mount(2), so this runs mount(8)/umount(8).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { BerthError } from '../errors/index.js';
 
 const run = promisify(execFile);
+/** Absolute paths where they exist: a PATH search costs several failed execs per mount. */
+const tool = (name: string): string =>
+  ['/usr/bin', '/bin', '/usr/sbin', '/sbin']
+    .map((dir) => `${dir}/${name}`)
+    .find((path) => existsSync(path)) ?? name;
+const MOUNT = tool('mount');
+const UMOUNT = tool('umount');
 
 export class MountError extends BerthError {
   constructor(message: string) {
@@ -72,7 +79,7 @@ export async function mountRootfs(dirs: RootfsDirs, lowerDirs: string[]): Promis
     throw new MountError(`image has too many layers for one overlay mount (${lowers.length})`);
   }
   try {
-    await run('mount', ['-t', 'overlay', 'overlay', '-o', options, dirs.merged]);
+    await run(MOUNT, ['-t', 'overlay', 'overlay', '-o', options, dirs.merged]);
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new MountError(`mounting the container's rootfs failed: ${stderr || (error as Error).message}`);
@@ -83,8 +90,8 @@ export async function mountRootfs(dirs: RootfsDirs, lowerDirs: string[]): Promis
 export async function unmountRootfs(dirs: RootfsDirs): Promise<void> {
   if (!isMounted(dirs.merged)) return;
   try {
-    await run('umount', [dirs.merged]);
+    await run(UMOUNT, [dirs.merged]);
   } catch {
-    await run('umount', ['-l', dirs.merged]).catch(() => undefined);
+    await run(UMOUNT, ['-l', dirs.merged]).catch(() => undefined);
   }
 }

@@ -128,7 +128,7 @@ static void __attribute__((noreturn)) run_builtin(struct monitor_args *a, struct
     if (!a->attach_wait) container_exec(&st);
     int status = monitor_loop(&io, a->attach_wait ? builtin_go : NULL, &st);
     monitor_note_oom(a->memory_cgroup);
-    monitor_report_exit(a->state, status);
+    if (monitor_report_exit(a->state, status)) exit(0);
     monitor_exec_exit_command(a->exit_command);
 }
 
@@ -246,9 +246,10 @@ static void __attribute__((noreturn)) run_oci(struct monitor_args *a, int listen
     status = monitor_loop(&io, a->attach_wait ? oci_start : NULL, &ctx);
     /* Before `delete`: the runtime removes the cgroup and with it the OOM record. */
     monitor_note_oom(a->memory_cgroup);
-    monitor_report_exit(a->state, status);
+    bool handled = monitor_report_exit(a->state, status);
     char *del[] = {(char *)a->runtime, "delete", "--force", id, NULL};
     run_wait(del);
+    if (handled) exit(0);
     monitor_exec_exit_command(a->exit_command);
 }
 

@@ -35,6 +35,9 @@ struct client {
     uint32_t need;
     unsigned char payload[4];
     size_t plen;
+    /* Sent frame 3: this client cleans up after the exit itself (the exit command is skipped
+     * if it is still connected when the container exits). */
+    bool cleans_up;
 };
 
 static struct client clients[MAX_CLIENTS];
@@ -114,6 +117,7 @@ static void close_stdin(void) {
 
 static void frame_done(struct client *c) {
     if (c->hdr[0] == 1) close_stdin();
+    if (c->hdr[0] == 3) c->cleans_up = true;
     if (c->hdr[0] == 2 && c->plen == 4 && master_fd >= 0)
         pty_set_size(master_fd, (unsigned short)(c->payload[0] << 8 | c->payload[1]),
                      (unsigned short)(c->payload[2] << 8 | c->payload[3]));
@@ -319,20 +323,29 @@ int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), v
 
 /* Records the exit (the `exit` file first, so whoever hears of it can read it), tells every
  * attach client the exit code in a frame of stream 3 (4-byte BE code), and lets them go. */
-void monitor_report_exit(const char *state, int status) {
+bool monitor_report_exit(const char *state, int status) {
     char path[PATH_MAX];
     int code = exit_status_code(status);
     write_exit_file(state, status);
     snprintf(path, sizeof path, "%s/attach.sock", state);
     unlink(path);
+    /* Frames already queued (a `stop` announces its cleanup just before it signals) count too. */
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        if (clients[i].fd < 0) continue;
+        struct pollfd p = {clients[i].fd, POLLIN, 0};
+        while (clients[i].fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) client_input(&clients[i]);
+    }
     unsigned char payload[4] = {(unsigned char)(code >> 24), (unsigned char)(code >> 16), (unsigned char)(code >> 8),
                                 (unsigned char)code};
     broadcast(3, (const char *)payload, sizeof payload);
+    bool handled = false;
     for (int i = 0; i < MAX_CLIENTS; i++)
         if (clients[i].fd >= 0) {
+            if (clients[i].cleans_up) handled = true;
             close(clients[i].fd);
             clients[i].fd = -1;
         }
+    return handled;
 }
 
 void monitor_exec_exit_command(char **exit_command) {

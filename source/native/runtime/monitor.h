@@ -1,5 +1,6 @@
 #ifndef BERTH_MONITOR_H
 #define BERTH_MONITOR_H
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct monitor_io {
@@ -10,7 +11,7 @@ struct monitor_io {
 };
 int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), void *arg);
 void monitor_note_oom(const char *memory_cgroup);
-void monitor_report_exit(const char *state, int status);
+bool monitor_report_exit(const char *state, int status);
 void monitor_exec_exit_command(char **exit_command) __attribute__((noreturn));
 struct sockaddr_un;
 int unix_address(const char *dir, const char *name, struct sockaddr_un *addr, int *dir_fd);

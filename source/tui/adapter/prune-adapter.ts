@@ -79,7 +79,9 @@ async function buildCacheItems(engine: Engine): Promise<PruneItem[]> {
   if (usage.entries === 0) return [];
   const entries = `${usage.entries} ${usage.entries === 1 ? 'entry' : 'entries'}`;
   // Only what no image uses comes back: layers an image shares stay after the prune.
-  return [{ kind: 'build-cache', id: BUILD_CACHE_ID, label: `build cache, ${entries}`, size: usage.reclaimable }];
+  return [
+    { kind: 'build-cache', id: BUILD_CACHE_ID, label: `build cache, ${entries}`, size: usage.reclaimable },
+  ];
 }
 
 const kindNames: Record<PruneKind, string> = {
@@ -118,7 +120,8 @@ async function removeItem(engine: Engine, item: PruneItem): Promise<void> {
     case 'container': {
       const current = await engine.containers.get(item.id);
       // Never remove what started running since the preview.
-      if (!stopped(current)) throw new BerthError('IN_USE', `${item.label} is ${current.state.status} now; left alone`, 1);
+      if (!stopped(current))
+        throw new BerthError('IN_USE', `${item.label} is ${current.state.status} now; left alone`, 1);
       await engine.containers.remove(item.id, { force: false });
       return;
     }

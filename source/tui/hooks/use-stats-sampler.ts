@@ -1,10 +1,12 @@
 /**
  * Samples stats for the given containers only (the visible running rows, or the one the Stats
- * pane shows) every `intervalMs`, into a StatsHistory, and calls `onRound` after each round.
+ * pane shows) every `intervalMs`, into a StatsHistory, and calls `onRound` after each round —
+ * or, given `shown`, only after a round that changed what a row shows: fifty idle containers
+ * then cost file reads every round but no redraw.
  */
 import { useEffect, useRef } from 'react';
 import type { DashboardEngine } from '../dashboard-engine.js';
-import type { StatsHistory } from '../state/stats-history.js';
+import type { StatsHistory, StatsPoint } from '../state/stats-history.js';
 
 export function useStatsSampler(
   engine: DashboardEngine,
@@ -12,7 +14,10 @@ export function useStatsSampler(
   ids: readonly string[],
   onRound: () => void,
   intervalMs = 2000,
+  shown?: (point: StatsPoint | undefined) => string,
 ): void {
+  const shownRef = useRef(shown);
+  shownRef.current = shown;
   const roundRef = useRef(onRound);
   roundRef.current = onRound;
   const key = ids.join(',');
@@ -22,17 +27,21 @@ export function useStatsSampler(
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     const sample = async (): Promise<void> => {
+      let changed = false;
       await Promise.all(
         wanted.map(async (id) => {
           try {
-            history.add(id, await engine.containerStats(id));
+            const show = shownRef.current;
+            const before = show?.(history.latest(id));
+            const point = history.add(id, await engine.containerStats(id));
+            if (!show || show(point) !== before) changed = true;
           } catch {
             // Stopped between the list and the sample, or stats not offered: the cell stays empty.
           }
         }),
       );
       if (stopped) return;
-      roundRef.current();
+      if (changed) roundRef.current();
       timer = setTimeout(() => void sample(), intervalMs);
     };
     void sample();

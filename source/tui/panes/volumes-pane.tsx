@@ -47,8 +47,7 @@ export function VolumesPane() {
       ) : null}
       {volumes.slice(cursor.first, cursor.first + height).map((volume, index) => (
         <Text key={volume.name} inverse={cursor.first + index === cursor.index} wrap="truncate-end">
-          {fit(volume.name, nameWidth)}
-          {fit(volume.size === undefined ? '' : humanSize(volume.size), 10)}
+          {fit(volume.name, nameWidth - 1)} {fit(volume.size === undefined ? '' : humanSize(volume.size), 10)}
           <Text dimColor={volume.usedBy.length === 0}>{volume.usedBy.join(', ') || 'unused'}</Text>
         </Text>
       ))}

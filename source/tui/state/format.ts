@@ -8,6 +8,16 @@ export function shortId(id: string): string {
   return id.replace(/^sha256:/, '').slice(0, 12);
 }
 
+/**
+ * Whether the clock should move the screen from `from` to `to`: when some container's STATUS
+ * text reads differently, or at least once a minute (ages such as "5 minutes ago" elsewhere).
+ * Fifty containers up for hours then cost one redraw a minute, not one every tick.
+ */
+export function clockMoves(containers: readonly ContainerSummary[], from: number, to: number): boolean {
+  if (to - from >= 60_000) return true;
+  return containers.some((container) => statusText(container, from) !== statusText(container, to));
+}
+
 /** docker ps's STATUS: "Up 3 minutes", "Up 2 hours (Paused)", "Exited (137) 5 seconds ago", "Created". */
 export function statusText(container: ContainerSummary, now = Date.now()): string {
   switch (container.status) {

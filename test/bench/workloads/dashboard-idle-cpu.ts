@@ -30,7 +30,12 @@ export async function run(): Promise<BenchLine[]> {
     const percent = (((await session.cpuTicks()) - ticks) / CLOCK_TICKS / seconds) * 100;
     const rssMb = (await session.rssKb()) / 1024;
     return [
-      valueLine(`dashboard idle CPU, ${CONTAINERS} running, ${IDLE_SECONDS} s`, Number(percent.toFixed(2)), '%', 2),
+      valueLine(
+        `dashboard idle CPU, ${CONTAINERS} running, ${IDLE_SECONDS} s`,
+        Number(percent.toFixed(2)),
+        '%',
+        2,
+      ),
       valueLine(`dashboard idle RSS, ${CONTAINERS} running`, Math.round(rssMb), 'MB'),
     ];
   } finally {

@@ -21,10 +21,11 @@ async function logLines(path: string): Promise<number> {
   try {
     let lines = 0;
     const buffer = Buffer.alloc(1 << 20);
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
       if (bytesRead === 0) return lines;
-      for (let at = buffer.indexOf(10, 0); at >= 0 && at < bytesRead; at = buffer.indexOf(10, at + 1)) lines++;
+      for (let at = buffer.indexOf(10, 0); at >= 0 && at < bytesRead; at = buffer.indexOf(10, at + 1))
+        lines++;
       position += bytesRead;
     }
   } finally {
@@ -37,11 +38,17 @@ export async function run(): Promise<BenchLine[]> {
   let session: DashboardSession | undefined;
   try {
     const id = (
-      await berthCli(root, ['run', '-d', '--name', 'flood', '--network', 'none', 'busybox', 'sh', '-c', FLOOD], {
-        capture: true,
-      })
+      await berthCli(
+        root,
+        ['run', '-d', '--name', 'flood', '--network', 'none', 'busybox', 'sh', '-c', FLOOD],
+        {
+          capture: true,
+        },
+      )
     ).trim();
-    const logPath = (await berthCli(root, ['inspect', '--format', '{{.LogPath}}', id], { capture: true })).trim();
+    const logPath = (
+      await berthCli(root, ['inspect', '--format', '{{.LogPath}}', id], { capture: true })
+    ).trim();
     session = await DashboardSession.open(root);
     await session.waitFor(/flood\s+busybox/);
     await session.keys('2');

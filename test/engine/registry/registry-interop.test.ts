@@ -4,7 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { berth } from '../../helpers/cli.js';
 import { startRegistry, type RegistryServer } from '../../helpers/registry-server.js';
+import { cleanUpOnTermination, destroyStore } from '../../cli/container-cleanup-helper.js';
 import { buildImage, busyboxLayer, layerStoreOf } from './image-fixture.js';
 import { openTestStore, type TestStore } from './registry-test-setup.js';
 import { chainIds } from '../../../source/engine/store/layer-store.js';
@@ -20,6 +22,8 @@ test.before(async () => {
 });
 
 test.after.always(async () => {
+  // Stores that ran a container may hold its mounts, cgroups or processes if the run failed.
+  for (const store of opened) await destroyStore(store.engine.layout.root);
   for (const store of opened) await store.dispose();
   await registry?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -28,13 +32,17 @@ test.after.always(async () => {
 async function store(): Promise<TestStore> {
   const result = await openTestStore();
   opened.push(result);
+  cleanUpOnTermination(() => result.engine.layout.root);
   return result;
 }
 
-test.serial('an image pushed by skopeo copy pulls in berth with the same digests', async (t) => {
+test.serial('an image pushed by skopeo copy pulls in berth with the same digests and runs', async (t) => {
   // Build the image in a scratch store, then lay it out as a plain OCI directory for skopeo.
   const scratch = await store();
-  const image = await buildImage(scratch.engine, [busyboxLayer(), { 'etc/motd': 'from skopeo\n' }]);
+  const image = await buildImage(scratch.engine, [
+    busyboxLayer(),
+    { 'etc/motd': 'from skopeo\n', 'bin/cat': { symlink: 'busybox' } },
+  ]);
   const layout = join(dir, 'skopeo-src');
   await mkdir(join(layout, 'blobs', 'sha256'), { recursive: true });
   for (const digest of [image.manifestDigest, image.configDigest, ...image.layerDigests]) {
@@ -63,10 +71,16 @@ test.serial('an image pushed by skopeo copy pulls in berth with the same digests
     `docker://${registry.host}/interop/skopeo:v1`,
   ]);
   const target = await store();
-  const pulled = await target.registry.pull(`${registry.host}/interop/skopeo:v1`);
+  const ref = `${registry.host}/interop/skopeo:v1`;
+  const pulled = await target.registry.pull(ref);
   t.is(pulled.manifestDigest, image.manifestDigest);
   const sh = await readdir(join(layerStoreOf(target.engine).diffPath(chainIds(image.diffIds)[0]!), 'bin'));
   t.deepEqual(sh.sort(), ['busybox', 'echo', 'sh']);
+  // And runs, through the CLI, from the store it was pulled into (PATH is berth's default).
+  const ran = await berth(target.engine.layout.root, ['run', '--rm', ref, 'cat', '/etc/motd']);
+  t.is(ran.exitCode, 0, ran.stderr);
+  t.is(ran.stdout, 'from skopeo\n');
+  t.is(ran.stderr, '');
 });
 
 test.serial(
