@@ -127,7 +127,8 @@ test.before(async () => {
 test.after.always(async () => {
   if (!root) return;
   const ids = await readdir(join(root, 'containers')).catch(() => [] as string[]);
-  if (ids.length > 0) await berth(root, ['rm', '-f', ...ids]).catch(() => undefined);
+  const containerIds = ids.filter((name) => /^[0-9a-f]{64}$/.test(name));
+  if (containerIds.length > 0) await berth(root, ['rm', '-f', ...containerIds]).catch(() => undefined);
   // Kills by pid whatever rm left: monitors, container processes and forwarders (forward.pid).
   await destroyStore(root);
 });

@@ -46,7 +46,9 @@ function cli(root: string, args: string[]): Promise<CliResult> {
 }
 
 async function containers(root: string): Promise<string[]> {
-  return readdir(join(root, 'containers')).catch(() => []);
+  // Only container directories (64 hex); the store keeps a names index beside them.
+  const names = await readdir(join(root, 'containers')).catch(() => [] as string[]);
+  return names.filter((name) => /^[0-9a-f]{64}$/.test(name));
 }
 
 test.serial('run pulls a missing image, shows the pull on stderr, and runs it', async (t) => {

@@ -80,8 +80,11 @@ export async function finishAttached(
   stateDir: string,
   exitCode: number | undefined,
 ): Promise<number> {
+  // Read the monitor's exit file before settling: with --rm, settling removes the state dir, and
+  // a client that missed the exit frame (the monitor closed first) must still get the real code.
+  const recorded = exitCode ?? (await readExitRecordFor(stateDir));
   const settled = await engine.containers.settle(id).catch(() => undefined);
-  if (exitCode !== undefined) return exitCode;
+  if (recorded !== undefined) return recorded;
   if (settled && !isActive(settled.state.status)) return settled.state.exitCode;
   return (await readExitRecordFor(stateDir)) ?? (await engine.containers.wait(id).catch(() => 125));
 }

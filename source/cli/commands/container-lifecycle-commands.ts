@@ -7,7 +7,6 @@ import { connectAttach, finishAttached, relay } from './container-attach.js';
 import { createWithPull, parsePullPolicy } from './container-image-pull.js';
 import { BerthError, type Engine } from '../../engine/index.js';
 import { networkWarnings } from '../../engine/container/index.js';
-import { FRAME_CLEANUP_HANDLED, encodeFrame } from '../../engine/monitor/index.js';
 
 type Args = GlobalOptions & Record<string, unknown>;
 type Verb = CommandModule<GlobalOptions, Args>;
@@ -70,10 +69,9 @@ async function runForeground(
   const record = await engine.containers.start(id, { attachWait: true });
   const dir = engine.containers.store.dir(record.id);
   const session = await connectAttach(dir);
-  // With no restart to apply, finishAttached cleans up as soon as the exit is reported: the
-  // monitor need not exec its own `container cleanup`.
-  if ((record.hostConfig.RestartPolicy?.Name ?? 'no') === 'no')
-    await session.send(encodeFrame(FRAME_CLEANUP_HANDLED));
+  // No client → monitor frame here (not even "cleanup handled"): a quick container can exit and
+  // the monitor close before the write lands, and the failed write would tear down the socket
+  // with the container's output still unread in it. The monitor's own late cleanup is idempotent.
   await relay(session, { stdin: options.stdin, tty: options.tty, proxySignals: { engine, id: record.id } });
   return finishAttached(engine, record.id, dir, session.exitCode);
 }

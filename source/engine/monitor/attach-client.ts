@@ -56,6 +56,8 @@ export interface AttachEvents {
   stderr: [Buffer];
   exit: [number];
   end: [];
+  /** Node's own, emitted before a listener is added; used to replay held output. */
+  newListener: [eventName: string | symbol, listener: unknown];
 }
 
 /**
@@ -98,11 +100,31 @@ export class AttachSession extends EventEmitter<AttachEvents> {
             this.exitCode = frame.data.readInt32BE(0);
             this.emit('exit', this.exitCode);
           }
-        } else this.emit(frame.stream === 2 ? 'stderr' : 'stdout', frame.data);
+        } else this.deliver(frame.stream === 2 ? 'stderr' : 'stdout', frame.data);
       }
+    });
+    // Output that arrives before anyone listens (the monitor execs the container the moment we
+    // connect) is held and replayed once a consumer subscribes, so a quick `echo` is never lost.
+    this.on('newListener', (event) => {
+      if ((event === 'stdout' || event === 'stderr') && this.held.length > 0)
+        setImmediate(() => this.replay());
     });
     socket.on('close', () => this.emit('end'));
     socket.on('error', () => socket.destroy());
+  }
+
+  private held: { stream: 'stdout' | 'stderr'; data: Buffer }[] = [];
+
+  private deliver(stream: 'stdout' | 'stderr', data: Buffer): void {
+    if (this.held.length > 0 || (this.listenerCount('stdout') === 0 && this.listenerCount('stderr') === 0)) {
+      this.held.push({ stream, data });
+    } else this.emit(stream, data);
+  }
+
+  private replay(): void {
+    const held = this.held;
+    this.held = [];
+    for (const { stream, data } of held) this.emit(stream, data);
   }
 
   static async connect(socketPath: string): Promise<AttachSession> {
