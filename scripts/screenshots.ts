@@ -71,7 +71,7 @@ async function importBusybox(root: string): Promise<void> {
   berth(root, 'tag', 'busybox:latest', 'registry.local/tools/busybox:1.35');
 }
 
-const web = `i=0; while true; do i=$((i+1)); s=200; [ $((i % 7)) -eq 0 ] && s=500;
+const web = `dd if=/dev/zero of=/data/cache.bin bs=1k count=1500 2>/dev/null; i=0; while true; do i=$((i+1)); s=200; [ $((i % 7)) -eq 0 ] && s=500;
 echo "$(date +%H:%M:%S) GET /api/items/$i $s $((i % 40 + 3))ms";
 [ $s -eq 500 ] && echo "ERROR upstream timeout on request $i" >&2; sleep 0.3; done`;
 const worker = `while true; do n=0; while [ $n -lt 40000 ]; do n=$((n+1)); done; echo "processed batch of $n jobs"; sleep 0.2; done`;

@@ -1,12 +1,14 @@
 /**
  * Samples stats for the given containers only (the visible running rows, or the one the Stats
- * pane shows) every `intervalMs`, into a StatsHistory, and calls `onRound` after each round —
- * or, given `shown`, only after a round that changed what a row shows: fifty idle containers
- * then cost file reads every round but no redraw.
+ * pane shows) every `intervalMs`, into a StatsHistory, and calls `onRound` after each round.
+ * Given `shown` (the text a row shows), it calls `onRound` only after a round that changed some
+ * row's text, and reads containers whose text stays the same less often (StatsSchedule): fifty
+ * idle containers then cost a few file reads a second and no redraw.
  */
 import { useEffect, useRef } from 'react';
 import type { DashboardEngine } from '../dashboard-engine.js';
 import type { StatsHistory, StatsPoint } from '../state/stats-history.js';
+import { StatsSchedule } from '../state/stats-schedule.js';
 
 export function useStatsSampler(
   engine: DashboardEngine,
@@ -24,17 +26,20 @@ export function useStatsSampler(
   useEffect(() => {
     if (!key) return;
     const wanted = key.split(',');
+    const schedule = new StatsSchedule();
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     const sample = async (): Promise<void> => {
       let changed = false;
+      const show = shownRef.current;
       await Promise.all(
-        wanted.map(async (id) => {
+        (show ? schedule.due(wanted) : wanted).map(async (id) => {
           try {
-            const show = shownRef.current;
             const before = show?.(history.latest(id));
             const point = history.add(id, await engine.containerStats(id));
-            if (!show || show(point) !== before) changed = true;
+            const moved = !show || show(point) !== before;
+            schedule.record(id, moved);
+            if (moved) changed = true;
           } catch {
             // Stopped between the list and the sample, or stats not offered: the cell stays empty.
           }

@@ -54,7 +54,7 @@ test('held lines are always the newest ones, intact, whatever their lengths', (t
     return seed / 2 ** 31;
   };
   for (let index = 0; index < 5000; index++) {
-    const text = `${index}:` + 'é→x'.repeat(Math.floor(random() * random() * 250));
+    const text = index % 13 === 0 ? '' : `${index}:` + 'é→x'.repeat(Math.floor(random() * random() * 250));
     buffer.push({ ...line(text), stream: index % 3 === 0 ? 'stderr' : 'stdout', source: `s${index % 4}` });
     pushed.push(text.slice(0, limits.maxLineLength));
     t.true(buffer.byteSize <= limits.maxBytes);
