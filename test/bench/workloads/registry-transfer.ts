@@ -13,6 +13,7 @@ import { startRegistry } from '../../helpers/registry-server.js';
 import { buildImage, type LayerFiles } from '../../engine/registry/image-fixture.js';
 import { openTestStore } from '../../engine/registry/registry-test-setup.js';
 import { digestHex } from '../../../source/engine/util/index.js';
+import { dockerCli, peerAvailable, removeDockerImages } from '../bench-tools.js';
 
 export interface BenchLine {
   name: string;
@@ -125,6 +126,18 @@ export async function run(): Promise<BenchLine[]> {
       otherName: 'skopeo copy + umoci unpack',
       otherMs: skopeoPull,
     });
+    if (peerAvailable('docker')) {
+      // docker treats 127.0.0.0/8 registries as insecure by default, so it pulls from the same one.
+      const reference = `${registry.host}/bench/berth:1`;
+      const dockerPull = await time(() => dockerCli(['pull', '--quiet', reference]));
+      await removeDockerImages([reference]);
+      lines.push({
+        name: 'pull 5x40MB (+unpack)',
+        berthMs: berthPull,
+        otherName: 'docker pull',
+        otherMs: dockerPull,
+      });
+    }
     for (const line of lines)
       if (line.otherMs) line.ratio = Math.round((line.berthMs / line.otherMs) * 100) / 100;
     return lines;
