@@ -9,7 +9,7 @@ import { InvalidPublishError } from './network-errors.js';
 
 export type PortProtocol = 'tcp' | 'udp';
 
-/** One published port. Host port 0: any free port, chosen when the forwarder binds. */
+/** One published port. Host port 0: whichever free port, chosen when the forwarder binds. */
 export interface PortMapping {
   /** '' until start, when it becomes the default address (127.0.0.1 on this machine). */
   hostIp: string;

@@ -52,7 +52,7 @@ export function isVerifiableDigest(value: string): value is AnyDigest {
 }
 
 /**
- * What a descriptor may carry: any algorithm in the spec grammar, but a registered algorithm must
+ * What a descriptor may carry: every algorithm in the spec grammar, but a registered algorithm must
  * be encoded exactly (image-spec's own validator ignores unknown algorithms the same way).
  */
 export function isDescriptorDigest(value: string): value is AnyDigest {
