@@ -4,24 +4,23 @@
  * under the container's lock and appends an event.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventLog } from '../events/index.js';
 import { LayerStore } from '../store/layer-store.js';
 import { withLock, type StoreLayout } from '../util/index.js';
 import { openCgroup, planCgroup, rootfsDirs, unmountRootfs, cliEntryCommand } from '../runtime/index.js';
 import { readExitRecord } from '../monitor/monitor-launcher.js';
-import { AttachSession, FRAME_CLEANUP_HANDLED, encodeFrame } from '../monitor/attach-client.js';
 import { ContainerStateError } from './container-errors.js';
 import { ZERO_TIME, isActive, type ContainerRecord } from './container-record.js';
 import { ContainerStore } from './container-store.js';
 import { createContainerRecord, validateCreateOptions, type CreateOptions } from './create-container.js';
 import type { ImageSource } from './image-source.js';
 import { assertStartable, startContainer, type StartOptions } from './container-start.js';
-import { isProcessAlive, signalProcess, waitForExit } from './process-wait.js';
+import { isProcessAlive, signalProcess } from './process-wait.js';
 import { parseSignal } from './run-options.js';
 import { exitedRecord, restartDelayMs, restartDue } from './container-exit.js';
 import { setPaused } from './container-pause.js';
+import { RunEnding } from './container-end-run.js';
 import { BerthError } from '../errors/index.js';
 import { anonymousVolumesOf, parseMountRequest, planMounts, type VolumeStore } from '../volume/index.js';
 import { unpublishContainerPorts } from '../network/index.js';
@@ -46,7 +45,10 @@ export class Containers {
   ) {
     this.store = new ContainerStore(layout);
     this.layers = new LayerStore(layout.layers, layout.tmp);
+    this.ending = new RunEnding(this.store, (id, runId) => this.cleanup(id, runId));
   }
+
+  private readonly ending: RunEnding;
 
   private event(action: string, record: ContainerRecord, extra: Record<string, string> = {}): Promise<void> {
     return this.events.append({
@@ -213,7 +215,7 @@ export class Containers {
       const exit = await readExitRecord(this.store.dir(record.id));
       const exited = { ...record, state: { ...record.state, exitCode: exit?.exitCode ?? 255 } };
       if (exit && !restartDue(exited)) await this.cleanup(record.id, record.state.runId);
-      else await this.awaitCleanup(record.id);
+      else await this.ending.awaitCleanup(record.id);
     }
     return this.store.read(record.id);
   }
@@ -236,66 +238,6 @@ export class Containers {
     await this.start(record.id).catch(() => undefined);
   }
 
-  /** Waits for the monitor's cleanup; does it here when the monitor is gone. */
-  private async awaitCleanup(id: string, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const record = await this.store.read(id);
-      if (!record || !isActive(record.state.status) || record.state.status === 'restarting') return;
-      const monitorGone = !record.state.monitorPid || !isProcessAlive(record.state.monitorPid);
-      if (Date.now() > deadline || (monitorGone && !isProcessAlive(record.state.pid))) {
-        // Give a just-exited monitor's cleanup a moment before doing it ourselves.
-        if (monitorGone) await sleep(200);
-        const again = await this.store.read(id);
-        if (again && isActive(again.state.status)) await this.cleanup(id);
-        return;
-      }
-      await sleep(20);
-    }
-  }
-
-  /**
-   * Ends a run: `signal`, SIGKILL after `graceMs`, then the cleanup done here as soon as the
-   * monitor reports the exit. The monitor is told first (frame "cleanup handled" on its attach
-   * socket) so it exits without running its own `container cleanup`; if it cannot be told, its
-   * cleanup is awaited as before.
-   */
-  private async endRun(record: ContainerRecord, signal: NodeJS.Signals, graceMs: number): Promise<void> {
-    const pid = record.state.pid;
-    const session = await this.announceCleanup(record);
-    const exited = (ms: number): Promise<boolean> =>
-      session
-        ? Promise.race([session.ended().then(() => true), sleep(ms, false, { ref: false })])
-        : waitForExit(pid, ms);
-    signalProcess(pid, signal);
-    // A frozen process only takes the signal once thawed.
-    if (record.state.status === 'paused' && record.cgroup)
-      await openCgroup(record.cgroup.version, record.cgroup.paths).thaw();
-    if (signal !== 'SIGKILL' && !(await exited(graceMs))) signalProcess(pid, 'SIGKILL');
-    const done = await exited(10_000);
-    if (!session) {
-      await this.awaitCleanup(record.id);
-      return;
-    }
-    session.close();
-    if (!done) await waitForExit(pid, 1000);
-    await this.cleanup(record.id, record.state.runId);
-  }
-
-  /** Connects to the run's monitor and says this process cleans up after the exit. */
-  private async announceCleanup(record: ContainerRecord): Promise<AttachSession | undefined> {
-    const monitor = record.state.monitorPid;
-    if (!record.state.runId || !monitor || !isProcessAlive(monitor) || record.state.status === 'restarting')
-      return undefined;
-    try {
-      const session = await AttachSession.connect(join(this.store.dir(record.id), 'attach.sock'));
-      await session.send(encodeFrame(FRAME_CLEANUP_HANDLED));
-      return session;
-    } catch {
-      return undefined;
-    }
-  }
-
   async stop(nameOrId: string, timeoutSeconds?: number, signal?: string): Promise<ContainerRecord> {
     const record = await this.store.update((await this.get(nameOrId)).id, (current) => ({
       ...current,
@@ -311,7 +253,7 @@ export class Containers {
     if (!isActive(record.state.status)) return record;
     const stopSignal = parseSignal(signal ?? record.config.StopSignal ?? 'SIGTERM');
     const timeout = timeoutSeconds ?? record.config.StopTimeout ?? 10;
-    await this.endRun(record, stopSignal, Math.max(0, timeout) * 1000);
+    await this.ending.endRun(record, stopSignal, Math.max(0, timeout) * 1000);
     await this.event('stop', record);
     return (await this.store.read(record.id)) ?? record;
   }
@@ -332,7 +274,7 @@ export class Containers {
     await this.store.update(record.id, (current) => ({ ...current, manuallyStopped: true }));
     if (name === 'SIGKILL') {
       await this.event('kill', record, { signal: name });
-      await this.endRun(record, name, 0);
+      await this.ending.endRun(record, name, 0);
     } else {
       signalProcess(record.state.pid, name);
       await this.event('kill', record, { signal: name });
@@ -374,7 +316,7 @@ export class Containers {
           status: current.state.status === 'restarting' ? 'exited' : current.state.status,
         },
       }));
-      if (record.state.pid) await this.endRun(record, 'SIGKILL', 0);
+      if (record.state.pid) await this.ending.endRun(record, 'SIGKILL', 0);
     }
     const current = await this.store.read(record.id);
     if (current) await this.removeStopped(current, { volumes: options.volumes ?? false });
@@ -418,7 +360,7 @@ export class Containers {
       // or this would wait forever on a record that never changes.
       const monitor = current.state.monitorPid;
       if (current.state.status !== 'restarting' && monitor && !isProcessAlive(monitor)) {
-        if (!isProcessAlive(current.state.pid)) await this.awaitCleanup(current.id);
+        if (!isProcessAlive(current.state.pid)) await this.ending.awaitCleanup(current.id);
       }
       await sleep(50);
     }
