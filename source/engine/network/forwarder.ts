@@ -9,6 +9,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../errors/index.js';
 import { nativeBinaryPath } from '../util/package-root.js';
+import { isProcessAlive } from '../util/process-alive.js';
 import { ForwarderError, PortUnavailableError } from './network-errors.js';
 import type { PortMapping, PortProtocol } from './publish-spec.js';
 
@@ -130,9 +131,7 @@ export async function startForwarder(options: StartForwarderOptions): Promise<Fo
 
 /** Running or not: a zombie waiting for its (slow) reaper counts as gone. */
 export async function processRunning(pid: number): Promise<boolean> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return stat !== '' && state !== 'Z' && state !== 'X';
+  return isProcessAlive(pid);
 }
 
 /** The pid of this state dir's forwarder while one runs (checked to be berth-forward, not a reused pid). */

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isProcessAlive } from '../util/process-alive.js';
 
 const PREFIX = 'op-';
 
@@ -15,15 +16,6 @@ export interface Lease {
   dir: string;
   started: number;
   release(): Promise<void>;
-}
-
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function parseLeaseName(name: string): { pid: number; started: number } | undefined {

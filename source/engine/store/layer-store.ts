@@ -12,6 +12,7 @@ import {
   type Digest,
   digestHex,
   isDigest,
+  isProcessAlive,
   parseDigest,
   readJsonOr,
   withLock,
@@ -39,15 +40,6 @@ export interface LayerInfo {
 const UNPACK_LOCK_TIMEOUT_MS = 60 * 60 * 1000;
 const UNPACK_PREFIX = 'layer-unpack-';
 const DELETE_PREFIX = 'layer-delete-';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function drain(source: Readable): Promise<void> {
   for await (const _chunk of source);
@@ -224,7 +216,7 @@ export class LayerStore {
         pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
       else continue;
       // A lock still empty may be between create and write: leave it to withLock's own checks.
-      if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+      if (!Number.isInteger(pid) || pid <= 0 || isProcessAlive(pid)) continue;
       await rm(path, { recursive: true, force: true });
       removed++;
     }

@@ -7,15 +7,7 @@ import { open, readFile, rm, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors/index.js';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { isProcessAlive } from './process-alive.js';
 
 async function tryAcquire(path: string): Promise<boolean> {
   try {
@@ -27,7 +19,7 @@ async function tryAcquire(path: string): Promise<boolean> {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
     // An empty file means the owner is between open and write: wait for it.
-    if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) await rm(path, { force: true });
+    if (Number.isInteger(owner) && owner > 0 && !isProcessAlive(owner)) await rm(path, { force: true });
     return false;
   }
 }

@@ -3,3 +3,4 @@ export * from './file-lock.js';
 export * from './digest.js';
 export * from './store-paths.js';
 export * from './package-root.js';
+export * from './process-alive.js';

@@ -3,7 +3,7 @@
  * flattened (an argument list instead of a linked list). Nothing is expanded or validated here
  * beyond what BuildKit's parser itself rejects; the instruction layer does the rest.
  */
-import { goQuote, goQuoteList } from './go-quote.js';
+import { goQuote, goQuoteList } from '../../util/go-quote.js';
 import type { Heredoc } from './heredoc.js';
 import type { Directive } from './directives.js';
 

@@ -7,7 +7,7 @@
 import type { ParsedDockerfile } from './ast.js';
 import { findDirectiveValue } from './directives.js';
 import { DockerfileSyntaxError } from './errors.js';
-import { goQuote } from './go-quote.js';
+import { goQuote } from '../../util/go-quote.js';
 import { collectInstructions } from './instructions.js';
 import { lintDockerfile, ruleUrl } from './lint-rules.js';
 import { parseDockerfile } from './parser.js';

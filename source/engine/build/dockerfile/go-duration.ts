@@ -3,7 +3,7 @@
  * durations are written in that syntax and stored in the image config as nanoseconds.
  */
 import { LocalSyntaxError } from './errors.js';
-import { goQuote } from './go-quote.js';
+import { goQuote } from '../../util/go-quote.js';
 
 const units: Record<string, number> = {
   ns: 1,

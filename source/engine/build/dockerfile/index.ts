@@ -16,4 +16,4 @@ export type { CacheSharing, MountType, RunMount } from './run-mount.js';
 export { parseGoDuration } from './go-duration.js';
 export { checkDockerfile, parseCheckDirective } from './check.js';
 export type { CheckResult, DockerfileProblem } from './check.js';
-export { goQuote, goQuoteList } from './go-quote.js';
+export { goQuote, goQuoteList } from '../../util/go-quote.js';

@@ -6,7 +6,7 @@ import type { Node } from './ast.js';
 import { LocalSyntaxError } from './errors.js';
 import { BuilderFlags, closestName } from './flags.js';
 import { parseGoDuration } from './go-duration.js';
-import { goQuote } from './go-quote.js';
+import { goQuote } from '../../util/go-quote.js';
 import type * as I from './instruction-types.js';
 import { instructionBase as base } from './instruction-types.js';
 import { parseAdd, parseCopy } from './copy-instructions.js';

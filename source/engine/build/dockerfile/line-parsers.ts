@@ -4,7 +4,7 @@
  * in both the `k=v` and legacy `k v` forms; whitespace-split words for the rest.
  */
 import { LocalSyntaxError } from './errors.js';
-import { goQuote } from './go-quote.js';
+import { goQuote } from '../../util/go-quote.js';
 
 export interface ParsedArgs {
   args: string[];

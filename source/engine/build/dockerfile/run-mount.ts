@@ -5,7 +5,7 @@
  * defers them until it can expand).
  */
 import { LocalSyntaxError } from './errors.js';
-import { goQuote } from './go-quote.js';
+import { goQuote } from '../../util/go-quote.js';
 
 export type MountType = 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
 export type CacheSharing = 'shared' | 'private' | 'locked';

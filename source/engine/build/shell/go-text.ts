@@ -41,30 +41,3 @@ export function goTrimSpace(text: string): string {
   while (end > start && isGoSpace(chars[end - 1]!)) end--;
   return chars.slice(start, end).join('');
 }
-
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  '\u0007': '\\a',
-  '\b': '\\b',
-  '\f': '\\f',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\v': '\\v',
-  '"': '\\"',
-  '\\': '\\\\',
-};
-
-/** Go's strconv.Quote (the `%q` verb), so error messages quote input the way docker prints it. */
-export function goQuote(text: string): string {
-  let out = '"';
-  for (const ch of text) {
-    const simple = SIMPLE_ESCAPES[ch];
-    const cp = ch.codePointAt(0)!;
-    if (simple !== undefined) out += simple;
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else if (/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)) out += ch;
-    else if (cp <= 0xffff) out += `\\u${cp.toString(16).padStart(4, '0')}`;
-    else out += `\\U${cp.toString(16).padStart(8, '0')}`;
-  }
-  return `${out}"`;
-}

@@ -2,4 +2,5 @@ export { processWord, processWords, type ProcessWordResult } from './shell-expan
 export { type ShellOptions } from './shell-lexer.js';
 export { type ShellEnv, toEnvMap } from './shell-env.js';
 export { ShellExpansionError } from './shell-errors.js';
-export { goQuote, goTrimSpace, isGoSpace } from './go-text.js';
+export { goTrimSpace, isGoSpace } from './go-text.js';
+export { goQuote } from '../../util/go-quote.js';

@@ -1,4 +1,4 @@
-import { goQuote } from './go-text.js';
+import { goQuote } from '../../util/go-quote.js';
 import { toEnvMap, type ShellEnv } from './shell-env.js';
 import { ShellExpansionError } from './shell-errors.js';
 import { LexFailure, ShellWord, type ExpansionOutcome, type ShellOptions } from './shell-lexer.js';

@@ -1,5 +1,6 @@
 /**
- * Go's `strconv.Quote` and `fmt.Sprintf("%q", []string)`, which BuildKit's AST dump uses. The
+ * Go's `strconv.Quote` and `fmt.Sprintf("%q", []string)`: BuildKit's AST dump and docker's error
+ * messages quote this way, so the Dockerfile parser and the shell expander share it. The
  * conformance results were produced by Go, so the dump must quote exactly as Go does: `\x00`
  * rather than JSON's `\u0000`, printable non-ASCII kept literal, other runes as `\uNNNN`.
  */
