@@ -1,26 +1,63 @@
 /**
- * Cross-process locks for a daemonless store. Node has no flock(2), so a lock is a file created
- * with O_EXCL holding the owner's pid; a lock whose owner is dead is stale and taken over. Every
- * multi-step change to shared state (image index, container records) runs inside withLock.
+ * Cross-process locks for a daemonless store. Node has no flock(2), so a lock is a file holding
+ * the owner's pid; a lock whose owner is dead is stale and taken over. Every multi-step change to
+ * shared state (image index, container records) runs inside withLock.
  */
-import { open, readFile, rm, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { link, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors/index.js';
 import { isProcessAlive } from './process-alive.js';
 
+/**
+ * An empty lock file can only come from an older berth that created the file before writing
+ * its pid and was killed in between; past this age it is taken as stale.
+ */
+const EMPTY_LOCK_STALE_MS = 5_000;
+
+let sequence = 0;
+
 async function tryAcquire(path: string): Promise<boolean> {
+  // The pid is written to a private file first and then linked into place: link(2) fails with
+  // EEXIST atomically, and the lock is never seen without its owner, even if we are killed.
+  const mine = `${path}.${process.pid}.${sequence++}`;
   try {
-    const handle = await open(path, 'wx');
-    await handle.writeFile(String(process.pid));
-    await handle.close();
+    await writeFile(mine, String(process.pid));
+    await link(mine, path);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-    // An empty file means the owner is between open and write: wait for it.
-    if (Number.isInteger(owner) && owner > 0 && !isProcessAlive(owner)) await rm(path, { force: true });
-    return false;
+  } finally {
+    await rm(mine, { force: true });
+  }
+  await breakIfStale(path);
+  return false;
+}
+
+async function breakIfStale(path: string): Promise<void> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return; // released meanwhile
+  const owner = Number.parseInt(text, 10);
+  if (Number.isInteger(owner) && owner > 0) {
+    if (!isProcessAlive(owner)) {
+      await rm(path, { force: true });
+      await removeDeadPrivateFiles(path);
+    }
+    return;
+  }
+  const info = await stat(path).catch(() => undefined);
+  if (info && Date.now() - info.mtimeMs > EMPTY_LOCK_STALE_MS) await rm(path, { force: true });
+}
+
+/** A holder killed between writing its private file and removing it leaves `<lock>.<pid>.<n>`. */
+async function removeDeadPrivateFiles(path: string): Promise<void> {
+  const prefix = `${basename(path)}.`;
+  for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number.parseInt(name.slice(prefix.length), 10);
+    if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) {
+      await rm(join(dirname(path), name), { force: true });
+    }
   }
 }
 
