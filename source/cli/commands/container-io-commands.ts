@@ -26,22 +26,35 @@ const exec: Verb = {
   builder: (cli) =>
     cli.parserConfiguration({ 'halt-at-non-option': true, 'populate--': true }) as unknown as Argv<Args>,
   handler: async (argv) => {
-    const flags = await yargs(argsAfter(argv['--'], 'exec'))
-      .option('interactive', { alias: 'i', type: 'boolean' })
-      .option('tty', { alias: 't', type: 'boolean' })
-      .option('detach', { alias: 'd', type: 'boolean' })
-      .option('env', { alias: 'e', ...list })
-      .option('workdir', { alias: 'w', type: 'string' })
-      .option('user', { alias: 'u', type: 'string' })
+    // help(false) first: it would otherwise drop the --help option declared below.
+    const parser = yargs(argsAfter(argv['--'], 'exec'))
+      .help(false)
+      .usage(
+        'Usage: berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nExecute a command in a running container',
+      )
+      .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open' })
+      .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
+      .option('detach', { alias: 'd', type: 'boolean', describe: 'Run the command in the background' })
+      .option('env', { alias: 'e', ...list, describe: 'Set environment variables' })
+      .option('workdir', { alias: 'w', type: 'string', describe: 'Working directory inside the container' })
+      .option('user', {
+        alias: 'u',
+        type: 'string',
+        describe: 'Username or UID (format: <name|uid>[:<group|gid>])',
+      })
       .option('root', { type: 'string' })
+      .option('help', { alias: 'h', type: 'boolean', describe: 'Show help' })
       .parserConfiguration({ 'halt-at-non-option': true, 'greedy-arrays': false })
       .strict()
-      .help(false)
       .version(false)
       .fail((message, error) => {
         throw error ?? new InvalidArgumentError(message);
-      })
-      .parse();
+      });
+    const flags = await parser.parse();
+    if (flags.help) {
+      process.stdout.write(`${await parser.getHelp()}\n`);
+      return;
+    }
     const [container, ...command] = flags._.map(String);
     if (!container || command.length === 0)
       throw new InvalidArgumentError('"exec" requires at least 2 arguments.');

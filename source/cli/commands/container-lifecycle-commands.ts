@@ -2,7 +2,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import { openEngine, out, type GlobalOptions } from '../context.js';
 import { isActive } from './container-helpers.js';
-import { argsAfter, assertTerminal, createOptionsFrom, parseRunArgs } from './container-run-flags.js';
+import {
+  argsAfter,
+  assertTerminal,
+  createOptionsFrom,
+  parseRunArgs,
+  RUN_VERB_TEXT,
+} from './container-run-flags.js';
 import { connectAttach, finishAttached, relay } from './container-attach.js';
 import { createWithPull, parsePullPolicy } from './container-image-pull.js';
 import { BerthError, type Engine } from '../../engine/index.js';
@@ -78,11 +84,13 @@ async function runForeground(
 
 const runVerb = (verb: 'run' | 'create'): Verb => ({
   command: `${verb} [args..]`,
-  describe: verb === 'run' ? 'Create and run a new container from an image' : 'Create a new container',
+  describe: RUN_VERB_TEXT[verb],
   builder: (cli) =>
     cli.parserConfiguration({ 'halt-at-non-option': true, 'populate--': true }) as unknown as Argv<Args>,
   handler: async (argv) => {
-    const { flags, image, command } = await parseRunArgs(argsAfter(argv['--'], verb));
+    const parsed = await parseRunArgs(argsAfter(argv['--'], verb), verb);
+    if (!parsed) return;
+    const { flags, image, command } = parsed;
     if (verb === 'run') assertTerminal(flags);
     const pull = { policy: parsePullPolicy(flags.pull), quiet: flags.quiet };
     const engine = await openEngine({ root: flags.root ?? argv.root });

@@ -34,42 +34,59 @@ export function runFlags<T>(cli: Argv<T>) {
     .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open' })
     .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
     .option('rm', { type: 'boolean', describe: 'Remove the container when it exits' })
-    .option('name', { type: 'string' })
-    .option('env', { alias: 'e', ...list })
-    .option('env-file', list)
-    .option('workdir', { alias: 'w', type: 'string' })
-    .option('user', { alias: 'u', type: 'string' })
-    .option('entrypoint', { type: 'string' })
-    .option('hostname', { alias: 'h', type: 'string' })
-    .option('label', { alias: 'l', ...list })
-    .option('memory', { alias: 'm', type: 'string' })
-    .option('memory-swap', { type: 'string' })
-    .option('cpus', { type: 'string' })
-    .option('cpu-shares', { alias: 'c', type: 'string' })
-    .option('pids-limit', { type: 'string' })
-    .option('restart', { type: 'string' })
-    .option('network', { alias: 'net', type: 'string' })
-    .option('runtime', { type: 'string' })
-    .option('stop-signal', { type: 'string' })
-    .option('stop-timeout', { type: 'string' })
-    .option('init', { type: 'boolean' })
-    .option('cap-add', list)
-    .option('cap-drop', list)
-    .option('privileged', { type: 'boolean' })
-    .option('security-opt', list)
-    .option('log-opt', list)
-    .option('publish', { alias: 'p', ...list })
+    .option('name', { type: 'string', describe: 'Assign a name to the container' })
+    .option('env', { alias: 'e', ...list, describe: 'Set environment variables' })
+    .option('env-file', { ...list, describe: 'Read in a file of environment variables' })
+    .option('workdir', { alias: 'w', type: 'string', describe: 'Working directory inside the container' })
+    .option('user', {
+      alias: 'u',
+      type: 'string',
+      describe: 'Username or UID (format: <name|uid>[:<group|gid>])',
+    })
+    .option('entrypoint', { type: 'string', describe: 'Overwrite the default ENTRYPOINT of the image' })
+    .option('hostname', { alias: 'h', type: 'string', describe: 'Container host name' })
+    .option('label', { alias: 'l', ...list, describe: 'Set meta data on a container' })
+    .option('memory', { alias: 'm', type: 'string', describe: 'Memory limit' })
+    .option('memory-swap', {
+      type: 'string',
+      describe: 'Swap limit equal to memory plus swap: -1 for unlimited swap',
+    })
+    .option('cpus', { type: 'string', describe: 'Number of CPUs' })
+    .option('cpu-shares', { alias: 'c', type: 'string', describe: 'CPU shares (relative weight)' })
+    .option('pids-limit', { type: 'string', describe: 'Tune container pids limit (-1 for unlimited)' })
+    .option('restart', {
+      type: 'string',
+      describe: 'Restart policy to apply when a container exits (no, on-failure[:N], always, unless-stopped)',
+    })
+    .option('network', {
+      alias: 'net',
+      type: 'string',
+      describe: 'Connect a container to a network (none, host, container:<name|id>)',
+    })
+    .option('runtime', { type: 'string', describe: 'Runtime to use for this container (berth, runc)' })
+    .option('stop-signal', { type: 'string', describe: 'Signal to stop the container' })
+    .option('stop-timeout', { type: 'string', describe: 'Timeout (in seconds) to stop a container' })
+    .option('init', {
+      type: 'boolean',
+      describe: 'Run an init inside the container that forwards signals and reaps processes',
+    })
+    .option('cap-add', { ...list, describe: 'Add Linux capabilities' })
+    .option('cap-drop', { ...list, describe: 'Drop Linux capabilities' })
+    .option('privileged', { type: 'boolean', describe: 'Give extended privileges to this container' })
+    .option('security-opt', { ...list, describe: 'Security Options' })
+    .option('log-opt', { ...list, describe: 'Log driver options (max-size, max-file)' })
+    .option('publish', { alias: 'p', ...list, describe: "Publish a container's port(s) to the host" })
     .option('publish-all', { alias: 'P', type: 'boolean', describe: 'Publish all exposed ports' })
-    .option('expose', list)
-    .option('add-host', list)
-    .option('dns', list)
-    .option('dns-search', list)
-    .option('dns-option', list)
-    .option('volume', { alias: 'v', ...list })
-    .option('mount', list)
-    .option('tmpfs', list)
-    .option('volumes-from', list)
-    .option('root', { type: 'string' })
+    .option('expose', { ...list, describe: 'Expose a port or a range of ports' })
+    .option('add-host', { ...list, describe: 'Add a custom host-to-IP mapping (host:ip)' })
+    .option('dns', { ...list, describe: 'Set custom DNS servers' })
+    .option('dns-search', { ...list, describe: 'Set custom DNS search domains' })
+    .option('dns-option', { ...list, describe: 'Set DNS options' })
+    .option('volume', { alias: 'v', ...list, describe: 'Bind mount a volume' })
+    .option('mount', { ...list, describe: 'Attach a filesystem mount to the container' })
+    .option('tmpfs', { ...list, describe: 'Mount a tmpfs directory' })
+    .option('volumes-from', { ...list, describe: 'Mount volumes from the specified container(s)' })
+    .option('root', { type: 'string', describe: 'Store location' })
     .option('pull', { type: 'string', describe: 'Pull image before running ("always", "missing", "never")' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Suppress the pull output' })
     .help(false)
@@ -78,22 +95,38 @@ export function runFlags<T>(cli: Argv<T>) {
 
 export type RunFlags = Awaited<ReturnType<ReturnType<typeof runFlags>['parse']>>;
 
-/** Splits `… run [flags] IMAGE [COMMAND…]` into parsed flags, image and command. */
+/**
+ * Splits `… run [flags] IMAGE [COMMAND…]` into parsed flags, image and command; undefined when
+ * `--help` came before the image and the help was printed instead (`-h` is docker's --hostname).
+ */
 export async function parseRunArgs(
   args: string[],
-): Promise<{ flags: RunFlags; image: string; command: string[] }> {
+  verb: 'run' | 'create',
+): Promise<{ flags: RunFlags; image: string; command: string[] } | undefined> {
   const parser = runFlags(yargs(args))
+    .option('help', { type: 'boolean', describe: 'Show help' })
+    .usage(`Usage: berth ${verb} [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n${RUN_VERB_TEXT[verb]}`)
     .parserConfiguration({ 'halt-at-non-option': true, 'populate--': false, 'greedy-arrays': false })
     .strict()
+    .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
       throw error ?? new InvalidArgumentError(message);
     });
   const flags = await parser.parse();
+  if (flags.help) {
+    process.stdout.write(`${await parser.getHelp()}\n`);
+    return undefined;
+  }
   const rest = flags._.map(String);
   const [image, ...command] = rest;
-  if (!image) throw new InvalidArgumentError('"run" requires at least 1 argument.');
+  if (!image) throw new InvalidArgumentError(`"${verb}" requires at least 1 argument.`);
   return { flags, image, command };
 }
+
+export const RUN_VERB_TEXT = {
+  run: 'Create and run a new container from an image',
+  create: 'Create a new container',
+} as const;
 
 function one(value: string | undefined, parse: (text: string) => number): number | undefined {
   return value === undefined ? undefined : parse(value);

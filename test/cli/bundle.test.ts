@@ -1,0 +1,44 @@
+// The shipped CLI (dist/bin, built by `npm run bundle`): plain commands load one bundle of berth
+// and its small dependencies; ink, react and node-pty are reached only through dynamic imports
+// (the dashboard, `run -it`), so they cost nothing to `berth ps` or `berth images`.
+import test from 'ava';
+import { readFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { dirname, join } from 'node:path';
+import { CLI_MAIN } from '../helpers/cli.js';
+
+/** Every module `file` loads before its first line runs: its static imports, transitively. */
+async function staticGraph(file: string, seen = new Map<string, string[]>()): Promise<Map<string, string[]>> {
+  if (seen.has(file)) return seen;
+  const text = await readFile(file, 'utf8');
+  const specifiers = [
+    ...text.matchAll(/^import\s[^;]*?from\s*["']([^"']+)["'];?$|^import\s*["']([^"']+)["'];?$/gm),
+  ].map((match) => match[1] ?? match[2] ?? '');
+  seen.set(file, specifiers);
+  for (const specifier of specifiers) {
+    if (specifier.startsWith('./') || specifier.startsWith('../')) {
+      await staticGraph(join(dirname(file), specifier), seen);
+    }
+  }
+  return seen;
+}
+
+test('the CLI entry statically loads only node built-ins and its own chunks', async (t) => {
+  const graph = await staticGraph(CLI_MAIN);
+  const outside = [...graph.values()]
+    .flat()
+    .filter((specifier) => !specifier.startsWith('./') && !specifier.startsWith('../'))
+    .filter((specifier) => !specifier.startsWith('node:') && !builtinModules.includes(specifier));
+  t.deepEqual(outside, []);
+  t.true(graph.size >= 1);
+});
+
+test('ink, react and node-pty are only imported dynamically', async (t) => {
+  const graph = await staticGraph(CLI_MAIN);
+  const heavy = [...graph.values()]
+    .flat()
+    .filter((specifier) => /^(ink|react|node-pty)(\/|$)/.test(specifier));
+  t.deepEqual(heavy, []);
+  const entry = await readFile(CLI_MAIN, 'utf8');
+  t.regex(entry, /import\("\.\/chunks\/dashboard-command-[A-Z0-9]+\.js"\)/);
+});
