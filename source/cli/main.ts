@@ -7,6 +7,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { asBerthError } from '../engine/errors/index.js';
 import { commandGroups } from './commands/index.js';
+import { skipHelpCaching } from './skip-help-caching.js';
 import type { GlobalOptions } from './context.js';
 import { version } from './version.js';
 
@@ -42,7 +43,7 @@ export async function main(args: string[]): Promise<number> {
     openDashboard({ root: typeof argv.root === 'string' ? argv.root : undefined }),
   );
   try {
-    await cli.parseAsync();
+    await skipHelpCaching(cli).parseAsync();
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (thrown) {
     if (thrown instanceof UsageError) {
