@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import yargs from 'yargs';
 import { pipeline } from 'node:stream/promises';
 import { openEngine, out, type GlobalOptions } from '../context.js';
-import { argsAfter } from './container-run-flags.js';
+import { argsAfter, processOptions } from './container-run-flags.js';
 import { connectAttach, finishAttached, relay } from './container-attach.js';
 import {
   commitContainer,
@@ -18,7 +18,6 @@ import { InvalidArgumentError } from '../../engine/index.js';
 
 type Args = GlobalOptions & Record<string, unknown>;
 type Verb = CommandModule<GlobalOptions, Args>;
-const list = { type: 'string', array: true, nargs: 1, default: [] as string[] } as const;
 
 const exec: Verb = {
   command: 'exec [args..]',
@@ -32,16 +31,8 @@ const exec: Verb = {
       .usage(
         'Usage: berth exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nExecute a command in a running container',
       )
-      .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open' })
-      .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
+      .options(processOptions)
       .option('detach', { alias: 'd', type: 'boolean', describe: 'Run the command in the background' })
-      .option('env', { alias: 'e', ...list, describe: 'Set environment variables' })
-      .option('workdir', { alias: 'w', type: 'string', describe: 'Working directory inside the container' })
-      .option('user', {
-        alias: 'u',
-        type: 'string',
-        describe: 'Username or UID (format: <name|uid>[:<group|gid>])',
-      })
       .option('root', { type: 'string' })
       .option('help', { alias: 'h', type: 'boolean', describe: 'Show help' })
       .parserConfiguration({ 'halt-at-non-option': true, 'greedy-arrays': false })

@@ -24,6 +24,15 @@ import { InvalidArgumentError, parsePublishSpecs, toPortBindings } from '../../e
  */
 const list = { type: 'string', array: true, nargs: 1, default: [] as string[] } as const;
 
+/** The flags that shape the process itself, the same for `run`/`create` and `exec`. */
+export const processOptions = {
+  interactive: { alias: 'i', type: 'boolean', describe: 'Keep STDIN open' },
+  tty: { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' },
+  env: { alias: 'e', ...list, describe: 'Set environment variables' },
+  workdir: { alias: 'w', type: 'string', describe: 'Working directory inside the container' },
+  user: { alias: 'u', type: 'string', describe: 'Username or UID (format: <name|uid>[:<group|gid>])' },
+} as const;
+
 export function runFlags<T>(cli: Argv<T>) {
   return cli
     .option('detach', {
@@ -31,18 +40,10 @@ export function runFlags<T>(cli: Argv<T>) {
       type: 'boolean',
       describe: 'Run in the background and print the container ID',
     })
-    .option('interactive', { alias: 'i', type: 'boolean', describe: 'Keep STDIN open' })
-    .option('tty', { alias: 't', type: 'boolean', describe: 'Allocate a pseudo-TTY' })
+    .options(processOptions)
     .option('rm', { type: 'boolean', describe: 'Remove the container when it exits' })
     .option('name', { type: 'string', describe: 'Assign a name to the container' })
-    .option('env', { alias: 'e', ...list, describe: 'Set environment variables' })
     .option('env-file', { ...list, describe: 'Read in a file of environment variables' })
-    .option('workdir', { alias: 'w', type: 'string', describe: 'Working directory inside the container' })
-    .option('user', {
-      alias: 'u',
-      type: 'string',
-      describe: 'Username or UID (format: <name|uid>[:<group|gid>])',
-    })
     .option('entrypoint', { type: 'string', describe: 'Overwrite the default ENTRYPOINT of the image' })
     .option('hostname', { alias: 'h', type: 'string', describe: 'Container host name' })
     .option('label', { alias: 'l', ...list, describe: 'Set meta data on a container' })

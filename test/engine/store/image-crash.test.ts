@@ -15,6 +15,7 @@ import { createEngine } from '../../../source/engine/index.js';
 import { seedBusybox } from '../../fixtures/busybox.js';
 import { berth, CLI_MAIN } from '../../helpers/cli.js';
 import { makeTar, streamOf } from '../archive/tar-fixtures.js';
+import { killStarted } from '../../helpers/kill-started.js';
 
 const work = await mkdtemp(join(tmpdir(), 'berth-image-crash-'));
 const archive = join(work, 'big.tar');
@@ -36,13 +37,7 @@ test.before(async () => {
 });
 
 test.after.always(async () => {
-  for (const pid of started) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killStarted(started);
   await rm(work, { recursive: true, force: true });
 });
 

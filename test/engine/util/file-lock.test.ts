@@ -8,18 +8,13 @@ import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withLock } from '../../../source/engine/util/file-lock.js';
+import { killStarted } from '../../helpers/kill-started.js';
 
 const work = await mkdtemp(join(tmpdir(), 'berth-file-lock-'));
 const started: number[] = [];
 
 test.after.always(async () => {
-  for (const pid of started) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killStarted(started);
   await rm(work, { recursive: true, force: true });
 });
 
