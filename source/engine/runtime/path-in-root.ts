@@ -1,14 +1,13 @@
 /**
  * Resolving a path from inside a container (USER's /etc/passwd, `cp` targets, WORKDIR) to a host
- * path without ever leaving the container's root: every symlink met on the way is re-read as if
- * the root were `/` (like runc's securejoin), so `../../..` and absolute links stay inside.
+ * path without ever leaving the container's root (the walk is util/walk-in-root.ts), and reading
+ * small files found that way.
  */
 import { constants } from 'node:fs';
-import { lstat, open, readlink } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BerthError } from '../errors/index.js';
-
-const MAX_LINKS = 255;
+import { walkInRoot } from '../util/walk-in-root.js';
 
 export class PathEscapeError extends BerthError {
   constructor(path: string, why: string) {
@@ -22,44 +21,11 @@ export class PathEscapeError extends BerthError {
  * resolved too unless `followLast` is false (for `cp -a` of a link itself, `rm`, lstat).
  */
 export async function resolveInRoot(root: string, path: string, followLast = true): Promise<string> {
-  const pending = posix
-    .normalize('/' + path)
-    .split('/')
-    .filter(Boolean);
-  const resolved: string[] = [];
-  let links = 0;
-  while (pending.length > 0) {
-    const part = pending.shift() as string;
-    if (part === '.') continue;
-    if (part === '..') {
-      resolved.pop();
-      continue;
-    }
-    const candidate = join(root, ...resolved, part);
-    if (!followLast && pending.length === 0) {
-      resolved.push(part);
-      break;
-    }
-    let info;
-    try {
-      info = await lstat(candidate);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') {
-        resolved.push(part, ...pending);
-        break;
-      }
-      throw error;
-    }
-    if (!info.isSymbolicLink()) {
-      resolved.push(part);
-      continue;
-    }
-    if (++links > MAX_LINKS) throw new PathEscapeError(path, 'too many levels of symbolic links');
-    const target = await readlink(candidate);
-    if (target.startsWith('/')) resolved.length = 0;
-    pending.unshift(...target.split('/').filter(Boolean));
-  }
+  const resolved = await walkInRoot(root, path, {
+    missing: async () => undefined,
+    followLast,
+    tooManyLinks: () => new PathEscapeError(path, 'too many levels of symbolic links'),
+  });
   return join(root, ...resolved);
 }
 

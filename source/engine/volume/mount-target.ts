@@ -2,16 +2,14 @@
  * Where a mount lands inside a container's root. The image decides what is at the target, so a
  * symlink there (`/data -> /etc`, `/data -> ../../..`) must be followed as the container would
  * see it, inside the root, never as the host would: otherwise a bind of a volume onto "/data"
- * would cover the host's /etc. The path is walked one component at a time with lstat, every
- * symlink re-read relative to the root (`..` at the root stays at the root, as in the kernel),
- * and missing components are created inside, so the runtime finds a plain, link-free path.
+ * would cover the host's /etc. The walk is util/walk-in-root.ts; here missing components are
+ * created inside, so the runtime finds a plain, link-free path.
  */
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readlink } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { lstat, mkdir, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { walkInRoot, type WalkStep } from '../util/walk-in-root.js';
 import { MountTargetError } from './volume-errors.js';
-
-const MAX_LINKS = 255;
 
 export interface MountTarget {
   /** Host path inside the rootfs, free of symlinks. */
@@ -46,50 +44,25 @@ export async function resolveMountTarget(
   target: string,
   kind: 'directory' | 'file' = 'directory',
 ): Promise<MountTarget> {
-  const pending = posix
-    .normalize('/' + target)
-    .split('/')
-    .filter(Boolean);
-  const resolved: string[] = [];
-  let links = 0;
-  while (pending.length > 0) {
-    const part = pending.shift() as string;
-    if (part === '.') continue;
-    if (part === '..') {
-      resolved.pop();
-      continue;
-    }
-    const last = pending.length === 0;
-    const candidate = join(rootfs, ...resolved, part);
-    let info = await lstat(candidate).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
-    if (!info) {
-      await createMissing(candidate, !last || kind === 'directory');
-      info = await lstat(candidate);
-    }
-    if (info.isSymbolicLink()) {
-      if (++links > MAX_LINKS) throw new MountTargetError(target, 'too many levels of symbolic links');
-      const link = await readlink(candidate);
-      if (link.startsWith('/')) resolved.length = 0;
-      pending.unshift(...link.split('/').filter(Boolean));
-      continue;
-    }
-    if (!last && !info.isDirectory()) {
-      throw new MountTargetError(target, `/${[...resolved, part].join('/')} is not a directory`);
-    }
-    if (last && kind === 'directory' && !info.isDirectory()) {
-      throw new MountTargetError(target, `/${[...resolved, part].join('/')} exists and is not a directory`);
-    }
-    if (last && kind === 'file' && info.isDirectory()) {
-      throw new MountTargetError(
-        target,
-        `/${[...resolved, part].join('/')} is a directory, the source is a file`,
-      );
-    }
-    resolved.push(part);
-  }
+  const where = (step: WalkStep): string => `/${[...step.resolved, step.part].join('/')}`;
+  const resolved = await walkInRoot(rootfs, target, {
+    missing: async (step) => {
+      await createMissing(step.candidate, !step.last || kind === 'directory');
+      return lstat(step.candidate);
+    },
+    check: (info, step) => {
+      if (!step.last && !info.isDirectory()) {
+        throw new MountTargetError(target, `${where(step)} is not a directory`);
+      }
+      if (step.last && kind === 'directory' && !info.isDirectory()) {
+        throw new MountTargetError(target, `${where(step)} exists and is not a directory`);
+      }
+      if (step.last && kind === 'file' && info.isDirectory()) {
+        throw new MountTargetError(target, `${where(step)} is a directory, the source is a file`);
+      }
+    },
+    tooManyLinks: () => new MountTargetError(target, 'too many levels of symbolic links'),
+  });
   if (resolved.length === 0) throw new MountTargetError(target, "it resolves to the container's root");
   return { hostPath: join(rootfs, ...resolved), containerPath: '/' + resolved.join('/') };
 }
