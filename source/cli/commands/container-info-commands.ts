@@ -21,6 +21,7 @@ import {
 import { rootfsDirs } from '../../engine/runtime/index.js';
 import { readLogs } from '../../engine/monitor/index.js';
 import { InvalidArgumentError, portCommandLines, portsColumn } from '../../engine/index.js';
+import { inspectFormatOption, listFormatOption, truncOption } from './common-options.js';
 
 type Args = GlobalOptions & Record<string, unknown>;
 type Verb = CommandModule<GlobalOptions, Args>;
@@ -66,12 +67,8 @@ const ps: Verb = {
       .option('last', { alias: 'n', type: 'number' })
       .option('latest', { alias: 'l', type: 'boolean' })
       .option('filter', { alias: 'f', type: 'string' })
-      .option('format', { type: 'string' })
-      .option('trunc', {
-        type: 'boolean',
-        default: true,
-        describe: 'Truncate output (--no-trunc: do not)',
-      }) as Argv<Args>,
+      .option('format', listFormatOption)
+      .option('trunc', truncOption) as Argv<Args>,
   handler: async (argv) => {
     const engine = await openEngine(argv);
     const filters = strings(argv.filter);
@@ -132,7 +129,7 @@ const inspect: Verb = {
   describe: 'Display detailed information on one or more containers',
   builder: (cli) =>
     cli
-      .option('format', { alias: 'f', type: 'string' })
+      .option('format', { alias: 'f', ...inspectFormatOption })
       .option('size', { alias: 's', type: 'boolean' }) as Argv<Args>,
   handler: async (argv) => {
     const engine = await openEngine(argv);
@@ -241,12 +238,8 @@ const stats: Verb = {
         describe: 'Stream usage (--no-stream: one snapshot)',
       })
       .option('all', { alias: 'a', type: 'boolean' })
-      .option('format', { type: 'string' })
-      .option('trunc', {
-        type: 'boolean',
-        default: true,
-        describe: 'Truncate output (--no-trunc: do not)',
-      }) as Argv<Args>,
+      .option('format', listFormatOption)
+      .option('trunc', truncOption) as Argv<Args>,
   handler: async (argv) => {
     const engine = await openEngine(argv);
     const wanted = strings(argv.containers);

@@ -8,10 +8,9 @@ import { historyCommand, inspectImagesCommand } from './image-inspect-command.js
 import { DOCKER_FLAGS_PARSING, listBuilder, listImagesCommand } from './image-list-command.js';
 import { pruneImagesCommand, removeImagesCommand, tagCommand } from './image-remove-command.js';
 import { importCommand, loadCommand, saveCommand } from './image-transfer-command.js';
+import { inspectFormatOption, listFormatOption } from './common-options.js';
 
 type Verb = (cli: Argv<GlobalOptions>, name: string) => Argv<GlobalOptions>;
-
-const formatOption = { type: 'string', describe: "Format output: 'json' or a Go template" } as const;
 
 const list: Verb = (cli, name) =>
   cli.command(`${name} [reference]`, 'List images', listBuilder, (argv) => listImagesCommand(argv));
@@ -61,7 +60,7 @@ const history: Verb = (cli, name) =>
         })
         .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only show image IDs' })
         .option('no-trunc', { type: 'boolean', default: false, describe: "Don't truncate output" })
-        .option('format', formatOption),
+        .option('format', listFormatOption),
     (argv) => historyCommand(argv),
   );
 
@@ -128,7 +127,7 @@ const inspect: Verb = (cli, name) =>
     (yargs) =>
       yargs
         .positional('images', { type: 'string', array: true, demandOption: true })
-        .option('format', { alias: 'f', ...formatOption }),
+        .option('format', { alias: 'f', ...inspectFormatOption }),
     (argv) => inspectImagesCommand(argv),
   );
 

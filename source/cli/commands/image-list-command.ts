@@ -5,6 +5,7 @@ import { openEngine, out, type GlobalOptions } from '../context.js';
 import { ago, humanSize } from '../output/human-units.js';
 import { printList, type Column } from '../output/print-list.js';
 import { dockerTime, shortImageId } from './image-format.js';
+import { listFormatOption } from './common-options.js';
 
 export interface ImageRow {
   repository: string;
@@ -90,7 +91,7 @@ export function listBuilder<T>(yargs: Argv<T>) {
       default: [] as string[],
       describe: 'Filter output (dangling=true, reference=…, before=…, since=…)',
     })
-    .option('format', { type: 'string', describe: "Format output: 'table', 'json', or a Go template" });
+    .option('format', listFormatOption);
 }
 
 type ListArgs = GlobalOptions & {

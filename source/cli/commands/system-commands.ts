@@ -6,6 +6,7 @@ import { ago, humanSize } from '../output/human-units.js';
 import { printList, type Column } from '../output/print-list.js';
 import { formatTable } from '../output/table.js';
 import { percentOf, shortImageId } from './image-format.js';
+import { listFormatOption } from './common-options.js';
 
 interface SummaryRow {
   type: string;
@@ -143,10 +144,7 @@ export function registerSystemCommands(cli: Argv<GlobalOptions>): Argv<GlobalOpt
               default: false,
               describe: 'Show detailed information on space usage',
             })
-            .option('format', {
-              type: 'string',
-              describe: "Format output: 'table', 'json', or a Go template",
-            }),
+            .option('format', listFormatOption),
         (argv) => systemDfCommand(argv),
       )
       .demandCommand(1, 'system needs a subcommand (df)'),

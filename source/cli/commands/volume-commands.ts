@@ -7,6 +7,7 @@ import { humanSize } from '../output/human-units.js';
 import { printList, type Column } from '../output/print-list.js';
 import { renderTemplate } from '../output/template.js';
 import { confirm } from '../output/confirm.js';
+import { inspectFormatOption, listFormatOption } from './common-options.js';
 
 /** One value per occurrence (`--label a=1 --label b=2 NAME`), so a list flag never eats NAME. */
 const repeated = { type: 'string', array: true, nargs: 1, default: [] as string[] } as const;
@@ -182,21 +183,16 @@ export function registerVolumeCommands(cli: Argv<GlobalOptions>): Argv<GlobalOpt
               ...repeated,
               describe: 'Filter output (dangling=true, name=…, label=…, driver=…)',
             })
-            .option('format', {
-              type: 'string',
-              describe: "Format output: 'table', 'json', or a Go template",
-            }),
+            .option('format', listFormatOption),
         (argv) => listCommand(argv),
       )
       .command(
         'inspect <volumes..>',
         'Display detailed information on one or more volumes',
         (yargs) =>
-          yargs.positional('volumes', { type: 'string', array: true, demandOption: true }).option('format', {
-            alias: 'f',
-            type: 'string',
-            describe: "Format output: 'json' or a Go template",
-          }),
+          yargs
+            .positional('volumes', { type: 'string', array: true, demandOption: true })
+            .option('format', { alias: 'f', ...inspectFormatOption }),
         (argv) => inspectCommand(argv),
       )
       .command(
