@@ -153,6 +153,11 @@ export class AttachClient {
     this.frame(1, Buffer.alloc(0));
   }
 
+  /** Ends an --attach-wait hold; with `cleansUp`, as "cleanup handled" (frame 3), else "go" (4). */
+  release(cleansUp = false): void {
+    this.frame(cleansUp ? 3 : 4, Buffer.alloc(0));
+  }
+
   resize(rows: number, cols: number): void {
     const payload = Buffer.alloc(4);
     payload.writeUInt16BE(rows, 0);

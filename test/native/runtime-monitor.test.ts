@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createConnection } from 'node:net';
 import { basename, join } from 'node:path';
 import { writeBundle, type SpecOptions } from './spec-fixture.js';
 import {
@@ -186,7 +187,7 @@ test('a start failure surfaces from the foreground parent: 127 and the message, 
   t.false(existsSync(join(m.state, 'exit')));
 });
 
-test('--attach-wait: nothing runs before the first client; it gets all output and delivers stdin', async (t) => {
+test("--attach-wait: nothing runs before a client's first frame; it gets all output and delivers stdin", async (t) => {
   const m = await startMonitor(
     { args: ['sh', '-c', 'echo first; read line; echo "got $line"; cat; echo err >&2'] },
     ['--attach-wait', '--stdin'],
@@ -195,6 +196,11 @@ test('--attach-wait: nothing runs before the first client; it gets all output an
   // Still the runtime waiting to exec, from the sealed memfd copy (CVE-2019-5736).
   t.regex(await readlink(`/proc/${m.pid}/exe`), /^\/memfd:berth-runtime/);
   const client = await AttachClient.connect(join(m.state, 'attach.sock'));
+  // Connected but silent: still held (the hold ends with a frame, so "cleanup handled" can come
+  // first); a few monitor poll rounds pass.
+  await new Promise((resolve) => setTimeout(resolve, 350));
+  t.regex(await readlink(`/proc/${m.pid}/exe`), /^\/memfd:berth-runtime/);
+  client.release();
   await waitFor(() => (client.text().includes('first\n') ? true : undefined));
   t.regex(await readlink(`/proc/${m.pid}/exe`), /busybox$/);
   client.sendStdin('hello\n');
@@ -206,6 +212,64 @@ test('--attach-wait: nothing runs before the first client; it gets all output an
   t.is(client.text('stderr'), 'err\n');
   t.is(client.exitCode, 0, 'the exit frame came before the close');
   t.is((await exitFile(m.state)).exitCode, 0);
+});
+
+test('--attach-wait + "cleanup handled" as the first frame: a quick container\'s output and exit code arrive, the exit command is skipped', async (t) => {
+  const marker = join(top, 'skipped-exit-command');
+  const m = await startMonitor(
+    { args: ['sh', '-c', 'echo quick; exit 3'] },
+    ['--attach-wait'],
+    ['/bin/sh', '-c', `touch ${marker}`],
+  );
+  t.is(m.exitCode, 0, m.stderr);
+  const client = await AttachClient.connect(join(m.state, 'attach.sock'));
+  client.release(true);
+  await client.closed;
+  t.is(client.text(), 'quick\n');
+  t.is(client.exitCode, 3);
+  await waitGone(m.monitorPid);
+  t.false(existsSync(marker));
+
+  // The same without the frame's promise kept (the client gone before the exit): the command runs.
+  const ran = join(top, 'ran-exit-command');
+  const again = await startMonitor(
+    { args: ['sh', '-c', 'read x; exit 0'] },
+    ['--attach-wait', '--stdin'],
+    ['/bin/sh', '-c', `touch ${ran}`],
+  );
+  const leaving = await AttachClient.connect(join(again.state, 'attach.sock'));
+  leaving.release(true);
+  await waitFor(async () =>
+    (await readlink(`/proc/${again.pid}/exe`)).endsWith('busybox') ? true : undefined,
+  );
+  leaving.end();
+  const other = await AttachClient.connect(join(again.state, 'attach.sock'));
+  other.closeStdin();
+  await waitFor(() => (existsSync(ran) ? true : undefined));
+  t.pass();
+});
+
+test("after the exit frame the monitor half-closes and still reads: a client's late write never fails", async (t) => {
+  const m = await startMonitor({ args: ['sh', '-c', 'echo bye; exit 2'] }, ['--attach-wait']);
+  t.is(m.exitCode, 0, m.stderr);
+  // A raw socket that does not end its side on EOF, so it can write after the monitor's last frame.
+  const socket = createConnection({ path: join(m.state, 'attach.sock'), allowHalfOpen: true });
+  const errors: Error[] = [];
+  socket.on('error', (error) => errors.push(error));
+  let received = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+  const eof = new Promise<void>((resolve) => socket.once('end', () => resolve()));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  socket.write(Buffer.from([4, 0, 0, 0, 0])); // "go"
+  await eof;
+  // The exit frame (stream 3, code 2) is the last thing sent; then a late stdin EOF frame.
+  t.deepEqual([...received.subarray(-9)], [3, 0, 0, 0, 4, 0, 0, 0, 2]);
+  t.true(received.includes('bye\n'));
+  await new Promise<void>((resolve) => socket.write(Buffer.from([1, 0, 0, 0, 0]), () => resolve()));
+  socket.end();
+  await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  t.deepEqual(errors, []);
+  await waitGone(m.monitorPid);
 });
 
 test('--tty: output through a pty, resize frames change `stty size`', async (t) => {
@@ -260,6 +324,7 @@ test('a state dir past sun_path: attach through the dir fd, the exit frame carri
   const session = await AttachSession.connect(join(m.state, 'attach.sock'));
   let output = '';
   session.on('stdout', (data) => (output += data.toString()));
+  await session.release(false);
   await waitFor(() => (output.includes('long\n') ? true : undefined));
   session.write(Buffer.from('there\n'));
   await session.ended();
@@ -275,6 +340,7 @@ test('runc under a long state dir gets its console socket through the dir fd too
   );
   t.is(m.exitCode, 0, m.stderr);
   const session = await AttachSession.connect(join(m.state, 'attach.sock'));
+  await session.release(false);
   await session.ended();
   t.is(session.exitCode, 3);
   await waitGone(m.monitorPid);

@@ -75,9 +75,11 @@ async function runForeground(
   const record = await engine.containers.start(id, { attachWait: true });
   const dir = engine.containers.store.dir(record.id);
   const session = await connectAttach(dir);
-  // No client → monitor frame here (not even "cleanup handled"): a quick container can exit and
-  // the monitor close before the write lands, and the failed write would tear down the socket
-  // with the container's output still unread in it. The monitor's own late cleanup is idempotent.
+  // The container is held until our first frame, so this one lands before it can exit. Without
+  // a restart policy this process settles the exit itself (finishAttached), and says so: the
+  // monitor then skips its own `container cleanup`, a second Node process that would compete
+  // for the CPU. With a policy the monitor's cleanup decides the restart; we only say go.
+  await session.release(record.hostConfig.RestartPolicy.Name === 'no');
   await relay(session, { stdin: options.stdin, tty: options.tty, proxySignals: { engine, id: record.id } });
   return finishAttached(engine, record.id, dir, session.exitCode);
 }

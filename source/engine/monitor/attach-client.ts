@@ -15,6 +15,8 @@ export const FRAME_CLOSE_STDIN = 1;
 export const FRAME_RESIZE = 2;
 /** Client → monitor: this client cleans up after the exit; the monitor skips its exit command. */
 export const FRAME_CLEANUP_HANDLED = 3;
+/** Client → monitor: nothing but the end of an --attach-wait hold (any first frame ends it). */
+export const FRAME_GO = 4;
 /** Monitor → client: the container's exit code, sent once before the monitor lets go. */
 export const STREAM_EXIT = 3;
 /** sun_path's size on Linux, NUL included. */
@@ -141,6 +143,15 @@ export class AttachSession extends EventEmitter<AttachEvents> {
       if (this.socket.destroyed) resolve();
       else this.socket.write(frame, () => resolve());
     });
+  }
+
+  /**
+   * Ends the monitor's --attach-wait hold (the container's process starts only after a client's
+   * first frame). With `cleansUp` the frame is "cleanup handled": this client settles the exit
+   * itself and the monitor skips its exit command, said before the container can possibly exit.
+   */
+  release(cleansUp: boolean): Promise<void> {
+    return this.send(encodeFrame(cleansUp ? FRAME_CLEANUP_HANDLED : FRAME_GO));
   }
 
   closeStdin(): void {

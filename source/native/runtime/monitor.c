@@ -27,6 +27,8 @@
 /* --attach-wait holds the process for the client that started it; if that client died before
  * connecting (a killed `berth run`), the container runs anyway rather than hang forever. */
 #define ATTACH_WAIT_MS 10000
+/* How long an exited container's monitor waits for its attach clients to hang up. */
+#define CLIENT_LINGER_MS 1000
 
 struct client {
     int fd;
@@ -115,7 +117,22 @@ static void close_stdin(void) {
     }
 }
 
+/* --attach-wait: the container's process waits until a client has connected and sent its first
+ * frame. Waiting for a frame, not just the connection, lets `berth run` say "cleanup handled"
+ * (frame 3) before the container can exit: said after the start, a quick container could exit
+ * and the monitor close before the frame landed. */
+static void (*hold_release)(void *);
+static void *hold_arg;
+static bool holding_process;
+
+static void release_hold(void) {
+    if (!holding_process) return;
+    holding_process = false;
+    hold_release(hold_arg);
+}
+
 static void frame_done(struct client *c) {
+    release_hold();
     if (c->hdr[0] == 1) close_stdin();
     if (c->hdr[0] == 3) c->cleans_up = true;
     if (c->hdr[0] == 2 && c->plen == 4 && master_fd >= 0)
@@ -231,7 +248,7 @@ static void write_exit_file(const char *state, int status) {
 }
 
 /* The event loop: returns the container init's wait status once it exited and its output
- * is drained. `go` is called when the first client connects (--attach-wait). */
+ * is drained. `go` is called once a client has sent its first frame (--attach-wait). */
 int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), void *arg) {
     for (int i = 0; i < MAX_CLIENTS; i++) clients[i].fd = -1;
     tty_mode = io->master >= 0;
@@ -243,7 +260,10 @@ int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), v
     sigaddset(&mask, SIGCHLD);
     sigprocmask(SIG_BLOCK, &mask, NULL);
     int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-    bool exited = false, first = true;
+    bool exited = false;
+    hold_release = on_first_client;
+    hold_arg = arg;
+    holding_process = on_first_client != NULL;
     int status = 0, waited_ms = 0;
     char buf[32768];
     for (;;) {
@@ -259,15 +279,14 @@ int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), v
         fds[nf++] = (struct pollfd){out[1], POLLIN, 0};
         fds[nf++] = (struct pollfd){out[2], POLLIN, 0};
         for (int i = 0; i < MAX_CLIENTS; i++) fds[nf++] = (struct pollfd){clients[i].fd, POLLIN, 0};
-        bool holding = first && on_first_client && !exited;
+        bool holding = holding_process && !exited;
         /* Never blocks for long: the reap below runs on every wake-up, so an exit whose
          * SIGCHLD came before the signalfd existed is still seen. */
         int rc = poll(fds, (nfds_t)nf, exited ? 1000 : holding ? 100 : 500);
         if (rc < 0 && errno == EINTR) continue;
         if (rc == 0 && exited) break; /* a lingering writer outside the pid namespace */
         if (rc == 0 && holding && (waited_ms += 100) >= ATTACH_WAIT_MS) {
-            first = false;
-            on_first_client(arg);
+            release_hold();
             continue;
         }
         if (fds[0].revents & POLLIN) {
@@ -278,10 +297,6 @@ int monitor_loop(const struct monitor_io *io, void (*on_first_client)(void *), v
                     if (clients[i].fd < 0) slot = i;
                 if (slot < 0) close(c);
                 else clients[slot] = (struct client){.fd = c};
-                if (slot >= 0 && first) {
-                    first = false;
-                    if (on_first_client) on_first_client(arg);
-                }
             }
         }
         if (fds[1].revents & POLLIN) {
@@ -338,13 +353,35 @@ bool monitor_report_exit(const char *state, int status) {
     unsigned char payload[4] = {(unsigned char)(code >> 24), (unsigned char)(code >> 16), (unsigned char)(code >> 8),
                                 (unsigned char)code};
     broadcast(3, (const char *)payload, sizeof payload);
+    /* Half-close, then read until each client closes (or a short deadline): closing outright
+     * would make a client's late write (its stdin EOF, a resize) fail with EPIPE, and Node tears
+     * down a socket whose write failed, with our last frames still unread in it. Frames that
+     * arrive meanwhile still count ("cleanup handled" included). */
+    bool present[MAX_CLIENTS];
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        present[i] = clients[i].fd >= 0;
+        if (present[i]) shutdown(clients[i].fd, SHUT_WR);
+    }
+    for (int waited = 0; waited < CLIENT_LINGER_MS; waited += 50) {
+        struct pollfd fds[MAX_CLIENTS];
+        int open_clients = 0;
+        for (int i = 0; i < MAX_CLIENTS; i++) {
+            fds[i] = (struct pollfd){clients[i].fd, POLLIN, 0};
+            if (clients[i].fd >= 0) open_clients++;
+        }
+        if (open_clients == 0) break;
+        if (poll(fds, MAX_CLIENTS, 50) < 0 && errno != EINTR) break;
+        for (int i = 0; i < MAX_CLIENTS; i++)
+            if (clients[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) client_input(&clients[i]);
+    }
     bool handled = false;
-    for (int i = 0; i < MAX_CLIENTS; i++)
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        if (present[i] && clients[i].cleans_up) handled = true;
         if (clients[i].fd >= 0) {
-            if (clients[i].cleans_up) handled = true;
             close(clients[i].fd);
             clients[i].fd = -1;
         }
+    }
     return handled;
 }
 
