@@ -23,6 +23,11 @@ export function buildCacheDir(layout: Pick<StoreLayout, 'root'>): string {
   return join(layout.root, 'build-cache');
 }
 
+/** Where the context file digests live (context-hashes.ts); not cache entries, but pruned with them. */
+export function contextHashesDir(layout: Pick<StoreLayout, 'root'>): string {
+  return join(buildCacheDir(layout), 'context-hashes');
+}
+
 /** The key of a step: a digest over its parent's key and everything that decides its result. */
 export function stepKey(parentKey: string, parts: readonly string[]): string {
   return sha256(JSON.stringify([parentKey, ...parts]));
@@ -128,8 +133,9 @@ export interface PruneCacheOptions {
 }
 
 /**
- * `builder prune`: removes cache entries. The layers they held become garbage, which the image
- * store's collection then frees; returns the entries removed.
+ * `builder prune`: removes cache entries (and the remembered context digests). The layers they
+ * held become garbage, which the image store's collection then frees; returns the entries
+ * removed.
  */
 export async function pruneBuildCache(layout: Pick<StoreLayout, 'root'>, options: PruneCacheOptions = {}): Promise<{ removed: number }> {
   let removed = 0;
@@ -140,6 +146,13 @@ export async function pruneBuildCache(layout: Pick<StoreLayout, 'root'>, options
     }
     await rm(file, { force: true });
     removed++;
+  }
+  const hashes = contextHashesDir(layout);
+  for (const name of await readdir(hashes).catch(() => [] as string[])) {
+    const file = join(hashes, name);
+    const info = await stat(file).catch(() => undefined);
+    if (info && options.before && info.mtime >= options.before) continue;
+    await rm(file, { force: true });
   }
   return { removed };
 }

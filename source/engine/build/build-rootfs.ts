@@ -5,14 +5,20 @@
  * layer sits between the image and the upper dir holding the mount points the runtime needs
  * (/proc, /sys, /dev, /etc/hosts …), so they never end up in the image, as docker's init layer.
  */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { ContentStore } from '../store/content-store.js';
-import { createLayerDiff, type LayerStore } from '../store/layer-store.js';
-import { storeLayerTar } from '../store/image-layers.js';
+import type { LayerStore } from '../store/layer-store.js';
 import { mountRootfs, rootfsDirs, unmountRootfs, type RootfsDirs } from '../runtime/index.js';
 import type { Digest } from '../util/index.js';
 import type { BuildLayer } from './build-state.js';
+import { commitUpperDir } from './layer-commit.js';
+
+const execFileAsync = promisify(execFile);
+const UMOUNT = ['/usr/bin/umount', '/bin/umount', '/usr/sbin/umount', '/sbin/umount'].find((path) => existsSync(path)) ?? 'umount';
 
 export interface LayerDeps {
   content: ContentStore;
@@ -72,15 +78,19 @@ export class BuildRootfs {
   }
 
   /**
-   * Unmounts and stores the upper dir as a layer on top of `parentChain`; undefined when the step
-   * changed nothing (docker records such a step as an empty layer).
+   * Unmounts and stores the upper dir as a layer on top of `parentChain` (the dir itself moves
+   * into the layer store); undefined when the step changed nothing (docker records such a step
+   * as an empty layer).
    */
   async commit(deps: LayerDeps, parentChain: Digest | undefined): Promise<BuildLayer | undefined> {
+    // The upper dir may move into the store only when no overlay can write to it any more: a plain
+    // umount says so. If only the lazy one works (something still held the mount), the layer is
+    // unpacked from its tar instead and the upper dir stays in the scratch space.
+    const detached = this.mounted ? await execFileAsync(UMOUNT, [this.dirs.merged]).then(() => true, () => false) : true;
+    if (detached) this.mounted = false;
     await this.unmount();
     if ((await readdir(this.dirs.upper)).length === 0) return undefined;
-    const tar = createLayerDiff(this.dirs.upper, this.imageLowers);
-    const stored = await storeLayerTar(deps.content, deps.layers, tar, parentChain);
-    return { descriptor: stored.descriptor, diffId: stored.diffId, chainId: stored.chainId, size: stored.size };
+    return commitUpperDir(deps, this.dirs.upper, this.imageLowers, parentChain, { move: detached });
   }
 
   /** Unmounts (if needed) and removes the scratch directories. */

@@ -13,6 +13,7 @@ import { BuildArgUsage } from './build-args.js';
 import { BuildCache, buildCacheUsage, pruneBuildCache, type BuildCacheUsage, type PruneCacheOptions } from './build-cache.js';
 import { runGc } from '../store/image-recovery.js';
 import { openContext } from './build-context.js';
+import { ContextHashes } from './context-hashes.js';
 import { planBuild, stageByName } from './build-plan.js';
 import type { LayerDeps } from './build-rootfs.js';
 import { chainsOf, type BuildState } from './build-state.js';
@@ -63,6 +64,11 @@ export async function buildImage(deps: BuilderDeps, options: BuildOptions): Prom
       dockerfileText: options.dockerfileText,
       scratchDir: lease.dir,
     });
+    // Remembered file digests only for a context directory (a stdin tar is new every time).
+    const hashes =
+      typeof options.context === 'string'
+        ? await ContextHashes.open(deps.layout, context.dir, !(options.noCache ?? false))
+        : ContextHashes.none(context.dir);
     try {
       emit({ type: 'context', bytes: context.bytes });
       const usage = new BuildArgUsage(options.buildArgs ?? {});
@@ -78,7 +84,7 @@ export async function buildImage(deps: BuilderDeps, options: BuildOptions): Prom
         noCache: options.noCache ?? false,
         network: options.network ?? 'host',
         workDir: lease.dir,
-        contextTree: contextTree(context),
+        contextTree: contextTree(context, hashes),
         usage,
         results,
         emit,
@@ -107,6 +113,8 @@ export async function buildImage(deps: BuilderDeps, options: BuildOptions): Prom
       const imageId = await commitState(deps, final!, options.tags ?? []);
       return { imageId, tags: options.tags ?? [], steps: session.counters.step, cachedSteps: session.counters.cached };
     } finally {
+      // Best effort: a digest not remembered is only read again next time.
+      await hashes.save((rel) => context.entries.get(rel)?.kind === 'file').catch(() => undefined);
       await context.dispose();
     }
   });

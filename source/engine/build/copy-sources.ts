@@ -5,12 +5,13 @@
  * mode, owner, size, link target and content of every file copied, never its mtime.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { BadPatternError, goPathMatch } from './dockerignore/index.js';
 import { resolveInRoot } from '../runtime/index.js';
 import type { BuildContext } from './build-context.js';
+import { ContextHashes, fileDigest } from './context-hashes.js';
 import { BuildError } from './build-errors.js';
 
 /** Where sources are read from; paths are slash-separated and relative to the tree's root. */
@@ -22,12 +23,16 @@ export interface SourceTree {
   list(rel: string): Promise<string[]>;
   /** Follows symlinks on the way to `rel` (inside the tree); undefined when it does not exist. */
   follow(rel: string): Promise<string | undefined>;
+  /** sha256 (hex) of the content of the regular file `rel`. */
+  digest(rel: string): Promise<string>;
 }
 
-export function contextTree(context: BuildContext): SourceTree {
+/** The context's tree; file digests come from `hashes`, which remembers them between builds. */
+export function contextTree(context: BuildContext, hashes: ContextHashes = ContextHashes.none(context.dir)): SourceTree {
   return {
     root: context.dir,
     isContext: true,
+    digest: (rel) => hashes.digest(rel),
     stat: async (rel) => (rel === '' ? lstat(context.dir) : context.entries.get(rel)?.stat),
     list: async (rel) => context.children.get(rel) ?? [],
     follow: async (rel) => {
@@ -43,6 +48,7 @@ export function rootfsTree(root: string): SourceTree {
   return {
     root,
     isContext: false,
+    digest: (rel) => fileDigest(join(root, rel)),
     stat: (rel) => lstat(join(root, rel)).catch(() => undefined),
     list: async (rel) => (await readdir(join(root, rel)).catch(() => [] as string[])).sort(),
     follow: async (rel) => {
@@ -117,12 +123,6 @@ export async function resolveSources(tree: SourceTree, source: string, command: 
   return found;
 }
 
-async function fileDigest(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 /**
  * The checksum of what a source contributes: every entry under it (a file: itself) with type,
  * mode, owner (only outside the context, where owners are kept), size, link and content.
@@ -134,7 +134,7 @@ export async function checksumSource(tree: SourceTree, source: CopySource): Prom
     const owner = tree.isContext ? '' : `${stat.uid}:${stat.gid}`;
     let extra = '';
     if (type === 'link') extra = await readlink(join(tree.root, rel));
-    else if (type === 'file') extra = await fileDigest(join(tree.root, rel));
+    else if (type === 'file') extra = await tree.digest(rel);
     hash.update(`${name}\0${type}\0${(stat.mode & 0o7777).toString(8)}\0${owner}\0${type === 'file' ? stat.size : 0}\0${extra}\n`);
   };
   await add(source.rel, source.stat, '.');

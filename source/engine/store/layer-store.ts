@@ -163,6 +163,43 @@ export class LayerStore {
     }
   }
 
+  /**
+   * Takes `tree` as the layer `diffId` on top of `parent` by moving it into place, instead of
+   * unpacking a tar of it again (a build step's upper dir, whose tar the caller has stored as
+   * the blob). `tree` must be on the store's file system and already in the form unpack writes;
+   * `size` is its regular-file bytes. When the layer exists already, `tree` is left where it is.
+   */
+  async adopt(
+    tree: string,
+    parent: Digest | undefined,
+    diffId: Digest,
+    size: number,
+  ): Promise<{ diffId: Digest; chainId: Digest; size: number }> {
+    const chain = chainId(parent, parseDigest(diffId));
+    await mkdir(this.tmpDir, { recursive: true });
+    await mkdir(this.layersDir, { recursive: true });
+    return withLock(
+      this.lockPath(chain),
+      async () => {
+        if (await this.has(chain)) return this.result(await this.info(chain));
+        const work = await mkdtemp(join(this.tmpDir, `${UNPACK_PREFIX}${process.pid}-`));
+        try {
+          await rename(tree, join(work, 'diff'));
+          const info: LayerInfo = { chainId: chain, diffId, size, created: new Date().toISOString() };
+          if (parent) info.parent = parent;
+          await writeJsonAtomic(join(work, 'meta.json'), info);
+          await rm(this.dir(chain), { recursive: true, force: true });
+          await rename(work, this.dir(chain));
+          return this.result(info);
+        } catch (error) {
+          await rm(work, { recursive: true, force: true });
+          throw error;
+        }
+      },
+      UNPACK_LOCK_TIMEOUT_MS,
+    );
+  }
+
   async list(): Promise<LayerInfo[]> {
     const names = await readdir(this.layersDir).catch(() => [] as string[]);
     const layers: LayerInfo[] = [];

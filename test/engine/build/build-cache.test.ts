@@ -7,9 +7,8 @@
 import { chmod, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import type { BuildEvent } from '../../../source/engine/build/index.js';
 import { Builder, buildCacheUsage } from '../../../source/engine/build/index.js';
-import { build, makeStore, seedBusybox, writeContext, type BuildRun, type TestStore } from './build-fixtures.js';
+import { build, cachedSteps, makeStore, seedBusybox, writeContext, type TestStore } from './build-fixtures.js';
 
 let store: TestStore;
 test.before(async () => {
@@ -17,11 +16,6 @@ test.before(async () => {
   await seedBusybox(store);
 });
 test.after.always(async () => store?.dispose());
-
-/** Step numbers that were answered by the cache. */
-function cachedSteps(run: BuildRun): number[] {
-  return run.events.filter((event): event is Extract<BuildEvent, { type: 'cached' }> => event.type === 'cached').map((event) => event.step);
-}
 
 const DOCKERFILE = [
   'FROM busybox', // 1

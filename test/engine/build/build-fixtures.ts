@@ -77,6 +77,13 @@ export async function build(deps: BuilderDeps, options: Omit<BuildOptions, 'onEv
 }
 
 /** Runs `inspect` with the image's root filesystem mounted read-write on a throwaway upper dir. */
+/** Step numbers that were answered by the cache. */
+export function cachedSteps(run: BuildRun): number[] {
+  return run.events
+    .filter((event): event is Extract<BuildEvent, { type: 'cached' }> => event.type === 'cached')
+    .map((event) => event.step);
+}
+
 export async function withImageRootfs<T>(store: TestStore, imageId: string, inspect: (rootfs: string) => Promise<T>): Promise<T> {
   const resolved = await store.deps.images.resolve(imageId);
   const dir = await mkdtemp(join(store.root, 'view-'));
