@@ -4,6 +4,9 @@ import { layerSize } from './container-view.js';
 import { rootfsDirs } from '../runtime/index.js';
 import { InvalidArgumentError } from '../errors/index.js';
 import type { Containers } from './containers.js';
+import { mapLimit } from '../util/map-limit.js';
+
+const PRUNE_CONCURRENCY = 8;
 
 export interface PruneFilters {
   /** Epoch ms: only containers created before. */
@@ -36,20 +39,24 @@ export async function pruneContainers(
   containers: Containers,
   filters: PruneFilters = {},
 ): Promise<{ deleted: string[]; reclaimed: number }> {
-  const deleted: string[] = [];
-  let reclaimed = 0;
-  for (const record of await containers.list()) {
-    if (isActive(record.state.status)) continue;
-    if (filters.until !== undefined && Date.parse(record.created) >= filters.until) continue;
-    if (!(filters.labels ?? []).every((filter) => matchesLabel(record, filter))) continue;
+  const chosen = (await containers.list()).filter(
+    (record) =>
+      !isActive(record.state.status) &&
+      (filters.until === undefined || Date.parse(record.created) < filters.until) &&
+      (filters.labels ?? []).every((filter) => matchesLabel(record, filter)),
+  );
+  // Several at once: each removal mostly waits on unlink/rmdir and its own lock.
+  const outcomes = await mapLimit(chosen, PRUNE_CONCURRENCY, async (record) => {
     const size = await layerSize(rootfsDirs(containers.store.dir(record.id)).upper);
     try {
       await containers.remove(record.id);
-      deleted.push(record.id);
-      reclaimed += size;
+      return { id: record.id, size };
     } catch {
-      // Started meanwhile: not ours to prune.
+      return undefined; // started meanwhile: not ours to prune
     }
-  }
+  });
+  const removed = outcomes.filter((outcome) => outcome !== undefined);
+  const deleted = removed.map((outcome) => outcome.id);
+  const reclaimed = removed.reduce((sum, outcome) => sum + outcome.size, 0);
   return { deleted, reclaimed };
 }
