@@ -2,6 +2,7 @@
 // and its small dependencies; ink, react and node-pty are reached only through dynamic imports
 // (the dashboard, `run -it`), so they cost nothing to `berth ps` or `berth images`.
 import test from 'ava';
+import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -41,4 +42,15 @@ test('ink, react and node-pty are only imported dynamically', async (t) => {
   t.deepEqual(heavy, []);
   const entry = await readFile(CLI_MAIN, 'utf8');
   t.regex(entry, /import\("\.\/chunks\/dashboard-command-[A-Z0-9]+\.js"\)/);
+});
+
+test('no module of the bundle builds an Intl.Segmenter while loading (it costs every command ~12 ms)', async (t) => {
+  const graph = await staticGraph(CLI_MAIN);
+  for (const file of graph.keys()) {
+    const text = await readFile(file, 'utf8');
+    t.notRegex(text, /^(?:var|let|const) \w+ = new Intl\.Segmenter\(/m, file);
+  }
+  // The yargs help layout still measures text (through the lazy segmenter).
+  const help = await execa('node', [CLI_MAIN, 'run', '--help']);
+  t.regex(help.stdout, /-i, --interactive\s+Keep STDIN open\s+\[boolean\]/);
 });
