@@ -26,7 +26,8 @@ const VIEW = [
   'echo 1 > /proc/sys/kernel/domainname 2>/dev/null && echo procsys-rw || echo procsys-ro',
   'ulimit -n; ulimit -Hn',
   'pwd; echo $HOME $PATH',
-  'ps -o pid,comm | wc -l',
+  // Counted after ps has finished: in a pipeline, whether `wc` exists yet when ps reads /proc is a race.
+  'out=$(ps -o pid,comm); echo "$out" | wc -l',
 ].join('\n');
 
 test.before(async () => {

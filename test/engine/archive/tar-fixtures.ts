@@ -59,13 +59,16 @@ export async function collect(stream: Readable): Promise<Buffer> {
 
 /**
  * One line per path: type, mode, owner, and content hash / link target / device numbers /
- * xattrs (trusted.overlay.* omitted unless `overlayXattrs`). Directory mtimes are left out:
- * overlayfs and unpacking touch them legitimately.
+ * xattrs (trusted.overlay.* omitted unless `overlayXattrs`; `keepXattr` decides instead when
+ * given). Directory mtimes are left out: overlayfs and unpacking touch them legitimately. With
+ * `exact`, files also show size and link count, and every entry but a whiteout its mtime in ns.
  */
 export async function snapshotTree(
   root: string,
-  options: { overlayXattrs?: boolean } = {},
+  options: { overlayXattrs?: boolean; keepXattr?: (key: string) => boolean; exact?: boolean } = {},
 ): Promise<string[]> {
+  const keep =
+    options.keepXattr ?? ((key: string) => options.overlayXattrs || !key.startsWith('trusted.overlay.'));
   const lines: string[] = [];
   const fsops = FsOps.start();
   try {
@@ -73,25 +76,31 @@ export async function snapshotTree(
       for (const name of (await readdir(join(root, rel))).sort()) {
         const path = rel ? `${rel}/${name}` : name;
         const full = join(root, path);
-        const stat = await lstat(full);
+        const stat = await lstat(full, { bigint: true });
         let what: string;
         if (stat.isDirectory()) what = 'dir';
-        else if (stat.isFile())
-          what = `file ${createHash('sha256')
+        else if (stat.isFile()) {
+          const hash = createHash('sha256')
             .update(await readFile(full))
             .digest('hex')
-            .slice(0, 12)} ${Math.floor(stat.mtimeMs / 1000)}`;
-        else if (stat.isSymbolicLink()) what = `symlink ${await readlink(full)}`;
+            .slice(0, 12);
+          what = options.exact
+            ? `file ${stat.size} ${hash} links=${stat.nlink}`
+            : `file ${hash} ${stat.mtimeNs / 1_000_000_000n}`;
+        } else if (stat.isSymbolicLink()) what = `symlink ${await readlink(full)}`;
         else if (stat.isCharacterDevice()) what = `char ${stat.rdev}`;
         else if (stat.isBlockDevice()) what = `block ${stat.rdev}`;
         else if (stat.isFIFO()) what = 'fifo';
         else what = 'other';
+        // A whiteout's times are whatever unpack or the kernel gave it; nothing reads them.
+        const whiteout = stat.isCharacterDevice() && stat.rdev === 0n;
+        const time = options.exact && !whiteout ? ` mtime=${stat.mtimeNs}` : '';
         const xattrs = Object.entries(await fsops.xattrs(full))
-          .filter(([key]) => options.overlayXattrs || !key.startsWith('trusted.overlay.'))
+          .filter(([key]) => keep(key))
           .map(([key, value]) => `${key}=${value.toString('hex')}`)
           .sort();
         lines.push(
-          `${path} ${what} ${(stat.mode & 0o7777).toString(8)} ${stat.uid}:${stat.gid} ${xattrs.join(',')}`.trim(),
+          `${path} ${what} ${(stat.mode & 0o7777n).toString(8)} ${stat.uid}:${stat.gid}${time} ${xattrs.join(',')}`.trim(),
         );
         if (stat.isDirectory()) await walk(path);
       }

@@ -4,15 +4,14 @@
  * entries, types, modes, owners, mtimes (whole seconds, as tar keeps them), contents, links,
  * hardlinks, whiteouts and opaque dirs, and the same size on record.
  */
-import { createHash } from 'node:crypto';
-import { link, lstat, lutimes, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { link, lstat, lutimes, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'ava';
-import { FsOps } from '../../../source/engine/archive/index.js';
 import { unpackLayerTar } from '../../../source/engine/store/layer-unpack.js';
 import { commitUpperDir } from '../../../source/engine/build/layer-commit.js';
 import type { Digest } from '../../../source/engine/util/index.js';
 import { build, makeStore, seedBusybox, withImageRootfs, writeContext, type TestStore } from './build-fixtures.js';
+import { snapshotTree } from '../archive/tar-fixtures.js';
 
 let store: TestStore;
 test.before(async () => {
@@ -21,38 +20,12 @@ test.before(async () => {
 });
 test.after.always(async () => store?.dispose());
 
-/** One line per entry; overlayfs' private origin/impure marks are left out (it hides them too). */
-async function snapshot(root: string): Promise<string[]> {
-  const lines: string[] = [];
-  const fsops = FsOps.start();
-  try {
-    const walk = async (rel: string): Promise<void> => {
-      for (const name of (await readdir(join(root, rel))).sort()) {
-        const path = rel ? `${rel}/${name}` : name;
-        const full = join(root, path);
-        const stat = await lstat(full, { bigint: true });
-        let what: string;
-        if (stat.isDirectory()) what = 'dir';
-        else if (stat.isFile()) what = `file ${stat.size} ${createHash('sha256').update(await readFile(full)).digest('hex').slice(0, 12)} links=${stat.nlink}`;
-        else if (stat.isSymbolicLink()) what = `symlink ${await readlink(full)}`;
-        else if (stat.isCharacterDevice()) what = `char ${stat.rdev}`;
-        else what = 'other';
-        // A whiteout's times are whatever unpack or the kernel gave it; nothing reads them.
-        const time = stat.isCharacterDevice() && stat.rdev === 0n ? '' : `mtime=${stat.mtimeNs}`;
-        const xattrs = Object.entries(await fsops.xattrs(full))
-          .filter(([key]) => key !== 'trusted.overlay.origin' && key !== 'trusted.overlay.impure')
-          .map(([key, value]) => `${key}=${value.toString('hex')}`)
-          .sort();
-        lines.push(`${path} ${what} ${(stat.mode & 0o7777n).toString(8)} ${stat.uid}:${stat.gid} ${time} ${xattrs.join(',')}`.trim());
-        if (stat.isDirectory()) await walk(path);
-      }
-    };
-    await walk('');
-  } finally {
-    await fsops.close();
-  }
-  return lines;
-}
+/** One line per entry, times in ns; overlayfs' private origin/impure marks are left out (it hides them too). */
+const snapshot = (root: string): Promise<string[]> =>
+  snapshotTree(root, {
+    exact: true,
+    keepXattr: (key) => key !== 'trusted.overlay.origin' && key !== 'trusted.overlay.impure',
+  });
 
 test('every layer a build stores is the tree its blob unpacks to', async (t) => {
   const context = await writeContext({
