@@ -10,7 +10,7 @@ import { LayerStore } from '../store/layer-store.js';
 import { withLock, type StoreLayout } from '../util/index.js';
 import { openCgroup, planCgroup, rootfsDirs, unmountRootfs, cliEntryCommand } from '../runtime/index.js';
 import { readExitRecord } from '../monitor/monitor-launcher.js';
-import { ContainerStateError } from './container-errors.js';
+import { ContainerStateError, NoSuchContainerError } from './container-errors.js';
 import { ZERO_TIME, isActive, type ContainerRecord } from './container-record.js';
 import { ContainerStore } from './container-store.js';
 import { createContainerRecord, validateCreateOptions, type CreateOptions } from './create-container.js';
@@ -170,29 +170,37 @@ export class Containers {
     // foreground `run`), or of a container already removed: nothing of that run is left.
     const stale = (current: ContainerRecord | undefined): boolean =>
       runId !== undefined && (!current || current.state.runId !== runId || !isActive(current.state.status));
-    if (stale(await this.store.read(id))) return;
+    // Checked under the lock only: the start of this very run may still hold it (a quick
+    // container can exit before its start has saved the runId), and read without the lock the
+    // run would look stale and never be cleaned up.
+    if (!(await this.store.read(id))) return;
     let died = false;
-    const record = await this.store.update(id, async (current) => {
-      if (stale(current)) return current;
-      const exit = await readExitRecord(this.store.dir(current.id));
-      let oomKilled = current.state.oomKilled;
-      // A start cut short (its CLI killed before it saved the record) has no cgroup recorded: the
-      // name is berth's own, so remove it by name rather than leave it behind.
-      const cgroup = current.cgroup
-        ? openCgroup(current.cgroup.version, current.cgroup.paths)
-        : planCgroup(current.id);
-      // The monitor reads OOM at the exit (under runc the cgroup is gone by now).
-      if (current.cgroup && isActive(current.state.status))
-        oomKilled = exit?.oomKilled ?? (await cgroup.oomKilled().catch(() => false));
-      await cgroup.remove().catch(() => undefined);
-      await unmountRootfs(rootfsDirs(this.store.dir(current.id)));
-      // The forwarder ends with the init by itself; stopping it here also frees its ports now.
-      await unpublishContainerPorts(this.store.dir(current.id));
-      if (!isActive(current.state.status)) return { ...current, cgroup: undefined, ports: undefined };
-      died = true;
-      return { ...exitedRecord(current, exit, oomKilled), ports: undefined };
-    });
-    if (!died) return;
+    const record = await this.store
+      .update(id, async (current) => {
+        if (stale(current)) return current;
+        const exit = await readExitRecord(this.store.dir(current.id));
+        let oomKilled = current.state.oomKilled;
+        // A start cut short (its CLI killed before it saved the record) has no cgroup recorded: the
+        // name is berth's own, so remove it by name rather than leave it behind.
+        const cgroup = current.cgroup
+          ? openCgroup(current.cgroup.version, current.cgroup.paths)
+          : planCgroup(current.id);
+        // The monitor reads OOM at the exit (under runc the cgroup is gone by now).
+        if (current.cgroup && isActive(current.state.status))
+          oomKilled = exit?.oomKilled ?? (await cgroup.oomKilled().catch(() => false));
+        await cgroup.remove().catch(() => undefined);
+        await unmountRootfs(rootfsDirs(this.store.dir(current.id)));
+        // The forwarder ends with the init by itself; stopping it here also frees its ports now.
+        await unpublishContainerPorts(this.store.dir(current.id));
+        if (!isActive(current.state.status)) return { ...current, cgroup: undefined, ports: undefined };
+        died = true;
+        return { ...exitedRecord(current, exit, oomKilled), ports: undefined };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof NoSuchContainerError) return undefined; // removed meanwhile
+        throw error;
+      });
+    if (!record || !died) return;
     await this.event('die', record, { exitCode: String(record.state.exitCode) });
     if (record.hostConfig.AutoRemove) {
       // docker's --rm takes the container's anonymous volumes along.
