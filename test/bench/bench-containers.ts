@@ -141,19 +141,3 @@ export function dockerApi(
     req.end();
   });
 }
-
-/** Runs `work` over `items` with at most `limit` at once. */
-export async function eachLimited<T>(
-  items: T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      await work(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}

@@ -7,14 +7,15 @@
 import { createEngine } from '../../../source/engine/index.js';
 import type { Workload } from '../run.js';
 import { berthCli, dockerCli, peerAvailable, removeDockerContainers, DOCKER_LABEL } from '../bench-tools.js';
-import { containerStore, disposeContainerStore, dockerApi, eachLimited } from '../bench-containers.js';
+import { containerStore, disposeContainerStore, dockerApi } from '../bench-containers.js';
+import { mapLimit } from '../../../source/engine/util/map-limit.js';
 
 const COUNT = 500;
 
 async function berthStopped(root: string): Promise<void> {
   const engine = await createEngine({ root });
   const finishedAt = new Date().toISOString();
-  await eachLimited(
+  await mapLimit(
     Array.from({ length: COUNT }, (_, i) => i),
     4,
     async (i) => {
@@ -35,7 +36,7 @@ async function berthStopped(root: string): Promise<void> {
 
 async function dockerCreated(): Promise<void> {
   const [key, value] = DOCKER_LABEL.split('=');
-  await eachLimited(
+  await mapLimit(
     Array.from({ length: COUNT }, (_, i) => i),
     4,
     async (i) => {
