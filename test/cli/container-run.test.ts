@@ -241,3 +241,37 @@ test.serial('bad input: clear message, docker exit code, nothing left behind', a
   t.regex(missing.stderr, /No such container: nosuch/);
   t.is(containerDirs(root), before);
 });
+
+test.serial('quick detached containers started all at once all end exited, nothing mounted', async (t) => {
+  // Under load a container's `container cleanup` can run before the start that launched it has
+  // saved the run (it must wait for that start); this checks the whole path end to end, the
+  // ordering itself is forced in test/engine/container/containers.test.ts.
+  const runs = await Promise.all(
+    Array.from({ length: 12 }, (_, i) =>
+      berth(root, ['run', '-d', '--name', `quick-${i}`, 'busybox', 'true']),
+    ),
+  );
+  for (const run of runs) t.is(run.exitCode, 0, run.stderr);
+  const ids = runs.map((run) => run.stdout.trim());
+  let states: string[] = [];
+  for (let waited = 0; waited < 30_000; waited += 250) {
+    const ps = await berth(root, [
+      'ps',
+      '-a',
+      '--no-trunc',
+      '--filter',
+      'name=quick-',
+      '--format',
+      '{{.ID}} {{.State}}',
+    ]);
+    states = ps.stdout.trim().split('\n').sort();
+    if (states.length === ids.length && states.every((line) => line.endsWith(' exited'))) break;
+    await sleep(250);
+  }
+  t.deepEqual(states, ids.map((id) => `${id} exited`).sort());
+  const mounted = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .filter((line) => ids.some((id) => line.includes(id)));
+  t.deepEqual(mounted, []);
+  t.is((await berth(root, ['rm', ...ids])).exitCode, 0);
+});
