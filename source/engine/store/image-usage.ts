@@ -3,7 +3,8 @@
  * (<root>/containers/<id>/container.json). The image store only reads them: it refuses to delete
  * an image a container was made from, and never collects a layer a container mounts.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Digest, isDigest } from '../util/index.js';
 
@@ -48,7 +49,8 @@ export async function readContainerUsage(containersDir: string): Promise<Contain
   for (const name of names) {
     let record: Record<string, unknown>;
     try {
-      const parsed: unknown = JSON.parse(await readFile(join(containersDir, name, 'container.json'), 'utf8'));
+      // Synchronously, as ContainerStore.list: many small files, no thread-pool round trips.
+      const parsed: unknown = JSON.parse(readFileSync(join(containersDir, name, 'container.json'), 'utf8'));
       if (parsed === null || typeof parsed !== 'object') continue;
       record = parsed as Record<string, unknown>;
     } catch {
