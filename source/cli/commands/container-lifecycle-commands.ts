@@ -132,6 +132,20 @@ const simple = (
   handler: async (argv) => handler(await openEngine(argv), argv),
 });
 
+/** A verb applied to every named container in turn, printing each name once done (docker's output). */
+const perContainer = (
+  command: string,
+  describe: string,
+  builder: (cli: Argv<GlobalOptions>) => Argv<Args>,
+  act: (engine: Engine, name: string, argv: Args) => Promise<unknown>,
+): Verb =>
+  simple(command, describe, builder, async (engine, argv) =>
+    eachContainer(names(argv.containers), async (name) => {
+      await act(engine, name, argv);
+      return name;
+    }),
+  );
+
 export const lifecycleVerbs: Verb[] = [
   runVerb('run'),
   runVerb('create'),
@@ -159,75 +173,49 @@ export const lifecycleVerbs: Verb[] = [
       });
     },
   ),
-  simple(
+  perContainer(
     'stop <containers..>',
     'Stop one or more running containers',
     (cli) =>
       cli
         .option('time', { alias: 't', type: 'number' })
         .option('signal', { alias: 's', type: 'string' }) as Argv<Args>,
-    async (engine, argv) =>
-      eachContainer(names(argv.containers), async (name) => {
-        await engine.containers.stop(
-          name,
-          argv.time as number | undefined,
-          argv.signal as string | undefined,
-        );
-        return name;
-      }),
+    (engine, name, argv) =>
+      engine.containers.stop(name, argv.time as number | undefined, argv.signal as string | undefined),
   ),
-  simple(
+  perContainer(
     'restart <containers..>',
     'Restart one or more containers',
     (cli) => cli.option('time', { alias: 't', type: 'number' }) as Argv<Args>,
-    async (engine, argv) =>
-      eachContainer(names(argv.containers), async (name) => {
-        await engine.containers.restart(name, argv.time as number | undefined);
-        return name;
-      }),
+    (engine, name, argv) => engine.containers.restart(name, argv.time as number | undefined),
   ),
-  simple(
+  perContainer(
     'kill <containers..>',
     'Kill one or more running containers',
     (cli) => cli.option('signal', { alias: 's', type: 'string', default: 'KILL' }) as Argv<Args>,
-    async (engine, argv) =>
-      eachContainer(names(argv.containers), async (name) => {
-        await engine.containers.kill(name, String(argv.signal));
-        return name;
-      }),
+    (engine, name, argv) => engine.containers.kill(name, String(argv.signal)),
   ),
-  simple(
+  perContainer(
     'pause <containers..>',
     'Pause all processes within one or more containers',
     (cli) => cli as Argv<Args>,
-    async (engine, argv) =>
-      eachContainer(names(argv.containers), async (name) => {
-        await engine.containers.pause(name);
-        return name;
-      }),
+    (engine, name) => engine.containers.pause(name),
   ),
-  simple(
+  perContainer(
     'unpause <containers..>',
     'Unpause all processes within one or more containers',
     (cli) => cli as Argv<Args>,
-    async (engine, argv) =>
-      eachContainer(names(argv.containers), async (name) => {
-        await engine.containers.unpause(name);
-        return name;
-      }),
+    (engine, name) => engine.containers.unpause(name),
   ),
-  simple(
+  perContainer(
     'rm <containers..>',
     'Remove one or more containers',
     (cli) =>
       cli
         .option('force', { alias: 'f', type: 'boolean' })
         .option('volumes', { alias: 'v', type: 'boolean' }) as Argv<Args>,
-    async (engine, argv) =>
-      eachContainer(names(argv.containers), async (name) => {
-        await engine.containers.remove(name, { force: Boolean(argv.force), volumes: Boolean(argv.volumes) });
-        return name;
-      }),
+    (engine, name, argv) =>
+      engine.containers.remove(name, { force: Boolean(argv.force), volumes: Boolean(argv.volumes) }),
   ),
   simple(
     'rename <container> <newName>',
