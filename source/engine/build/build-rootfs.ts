@@ -5,20 +5,14 @@
  * layer sits between the image and the upper dir holding the mount points the runtime needs
  * (/proc, /sys, /dev, /etc/hosts …), so they never end up in the image, as docker's init layer.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { ContentStore } from '../store/content-store.js';
 import type { LayerStore } from '../store/layer-store.js';
 import { mountRootfs, rootfsDirs, unmountRootfs, type RootfsDirs } from '../runtime/index.js';
 import type { Digest } from '../util/index.js';
 import type { BuildLayer } from './build-state.js';
 import { commitUpperDir } from './layer-commit.js';
-
-const execFileAsync = promisify(execFile);
-const UMOUNT = ['/usr/bin/umount', '/bin/umount', '/usr/sbin/umount', '/sbin/umount'].find((path) => existsSync(path)) ?? 'umount';
 
 export interface LayerDeps {
   content: ContentStore;
@@ -71,10 +65,12 @@ export class BuildRootfs {
     return this.dirs.merged;
   }
 
-  async unmount(): Promise<void> {
-    if (!this.mounted) return;
-    await unmountRootfs(this.dirs);
+  /** True when the overlay is gone for good (see unmountRootfs), false after a lazy unmount. */
+  async unmount(): Promise<boolean> {
+    if (!this.mounted) return true;
+    const detached = await unmountRootfs(this.dirs);
     this.mounted = false;
+    return detached;
   }
 
   /**
@@ -86,9 +82,7 @@ export class BuildRootfs {
     // The upper dir may move into the store only when no overlay can write to it any more: a plain
     // umount says so. If only the lazy one works (something still held the mount), the layer is
     // unpacked from its tar instead and the upper dir stays in the scratch space.
-    const detached = this.mounted ? await execFileAsync(UMOUNT, [this.dirs.merged]).then(() => true, () => false) : true;
-    if (detached) this.mounted = false;
-    await this.unmount();
+    const detached = await this.unmount();
     if ((await readdir(this.dirs.upper)).length === 0) return undefined;
     return commitUpperDir(deps, this.dirs.upper, this.imageLowers, parentChain, { move: detached });
   }

@@ -12,22 +12,13 @@
  * copied-up directory: overlayfs reads them only on upper dirs and hides them from listxattr.
  */
 import { lstatSync, lutimesSync, readdirSync, rmSync } from 'node:fs';
-import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MediaType } from '../oci/index.js';
-import { createLayerDiff } from '../store/layer-store.js';
+import { createLayerDiff, whiteoutHidesSomething } from '../store/layer-store.js';
 import { touchLayer } from '../store/image-layers.js';
 import type { Digest } from '../util/index.js';
 import type { LayerDeps } from './build-rootfs.js';
 import type { BuildLayer } from './build-state.js';
-
-async function inLowers(lowers: string[], rel: string): Promise<boolean> {
-  if (lowers.length === 0) return true;
-  for (const lower of lowers) {
-    if (await lstat(join(lower, rel)).then(() => true, () => false)) return true;
-  }
-  return false;
-}
 
 /**
  * Normalises `upper` (unmounted) in place as described above; returns its regular-file bytes,
@@ -44,7 +35,7 @@ export async function normaliseUpperDir(upper: string, lowers: string[]): Promis
       const stat = lstatSync(path);
       if (stat.isCharacterDevice() && stat.rdev === 0) {
         // A whiteout: unpacking leaves its times alone, and drops it when it hides nothing.
-        if (!(await inLowers(lowers, childRel))) rmSync(path);
+        if (!(await whiteoutHidesSomething(lowers, childRel))) rmSync(path);
         continue;
       }
       if (stat.isSocket()) {

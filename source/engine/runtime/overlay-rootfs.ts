@@ -86,12 +86,18 @@ export async function mountRootfs(dirs: RootfsDirs, lowerDirs: string[]): Promis
   }
 }
 
-/** Unmounts the overlay; idempotent, lazy as a last resort so a stray open file cannot wedge rm. */
-export async function unmountRootfs(dirs: RootfsDirs): Promise<void> {
-  if (!isMounted(dirs.merged)) return;
+/**
+ * Unmounts the overlay; idempotent, lazy as a last resort so a stray open file cannot wedge rm.
+ * True when the overlay is gone for good (it was not mounted, or a plain umount worked); false
+ * after a lazy one, when whoever held it may still write through it to the upper dir.
+ */
+export async function unmountRootfs(dirs: RootfsDirs): Promise<boolean> {
+  if (!isMounted(dirs.merged)) return true;
   try {
     await run(UMOUNT, [dirs.merged]);
+    return true;
   } catch {
     await run(UMOUNT, ['-l', dirs.merged]).catch(() => undefined);
+    return false;
   }
 }

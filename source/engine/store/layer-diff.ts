@@ -48,6 +48,24 @@ interface EntryMeta {
   xattrs: Record<string, Buffer>;
 }
 
+/**
+ * Whether a whiteout at `rel` in an upper dir hides anything in `lowers` (without lowers it is
+ * kept: the layers below are not known). One that hides nothing is left out of the layer.
+ */
+export async function whiteoutHidesSomething(lowers: readonly string[], rel: string): Promise<boolean> {
+  if (lowers.length === 0) return true;
+  for (const lower of lowers) {
+    if (
+      await lstat(join(lower, rel)).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
+  }
+  return false;
+}
+
 class DiffWalker {
   private readonly inodes = new Map<string, string>();
 
@@ -59,19 +77,6 @@ class DiffWalker {
   ) {}
 
   /** A whiteout hides something only if a lower layer has it; others are overlay noise. */
-  private async inLowers(rel: string): Promise<boolean> {
-    if (this.lowers.length === 0) return true;
-    for (const lower of this.lowers) {
-      if (
-        await lstat(join(lower, rel)).then(
-          () => true,
-          () => false,
-        )
-      )
-        return true;
-    }
-    return false;
-  }
 
   /** lstat, plus xattrs for what can carry them in the tar. */
   private async meta(full: string): Promise<EntryMeta> {
@@ -101,7 +106,7 @@ class DiffWalker {
     const { stat } = meta;
     const base = { mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid, size: 0, mtime: stat.mtime };
     if (stat.isCharacterDevice() && stat.rdev === 0) {
-      if (!(await this.inLowers(rel))) return;
+      if (!(await whiteoutHidesSomething(this.lowers, rel))) return;
       const whiteout = parent === '' ? `.wh.${name}` : `${parent}/.wh.${name}`;
       await this.writer.add({ ...base, name: whiteout, type: 'file', mode: 0 });
       return;

@@ -25,7 +25,7 @@ import { unpackLayerTar } from './layer-unpack.js';
 
 export { chainId, chainIds } from './layer-chain.js';
 export { UnsafeLayerError } from './layer-unpack.js';
-export { createLayerDiff, UnsupportedUpperDirError } from './layer-diff.js';
+export { createLayerDiff, UnsupportedUpperDirError, whiteoutHidesSomething } from './layer-diff.js';
 
 export interface LayerInfo {
   chainId: Digest;
@@ -43,6 +43,18 @@ const DELETE_PREFIX = 'layer-delete-';
 
 async function drain(source: Readable): Promise<void> {
   for await (const _chunk of source);
+}
+
+/** The record of a new layer, as its meta.json holds it. */
+function layerInfo(parent: Digest | undefined, diffId: Digest, size: number): LayerInfo {
+  const info: LayerInfo = {
+    chainId: chainId(parent, diffId),
+    diffId,
+    size,
+    created: new Date().toISOString(),
+  };
+  if (parent) info.parent = parent;
+  return info;
 }
 
 export class LayerStore {
@@ -121,9 +133,7 @@ export class LayerStore {
     expectedDiffId: Digest | undefined,
     locked: boolean,
   ): Promise<{ diffId: Digest; chainId: Digest; size: number }> {
-    await mkdir(this.tmpDir, { recursive: true });
-    await mkdir(this.layersDir, { recursive: true });
-    const work = await mkdtemp(join(this.tmpDir, `${UNPACK_PREFIX}${process.pid}-`));
+    const work = await this.newWorkDir();
     let placed = false;
     try {
       const diff = join(work, 'diff');
@@ -142,15 +152,11 @@ export class LayerStore {
       const diffId = hasher.digest();
       if (expectedDiffId && diffId !== expectedDiffId)
         throw new DigestMismatchError(expectedDiffId, diffId, 'layer');
-      const chain = chainId(parent, diffId);
-      const info: LayerInfo = { chainId: chain, diffId, size, created: new Date().toISOString() };
-      if (parent) info.parent = parent;
-      await writeJsonAtomic(join(work, 'meta.json'), info);
+      const info = layerInfo(parent, diffId, size);
+      const chain = info.chainId;
       const place = async (): Promise<LayerInfo> => {
         if (await this.has(chain)) return this.info(chain);
-        // A directory without meta.json is never a layer (renames are whole): clear it.
-        await rm(this.dir(chain), { recursive: true, force: true });
-        await rename(work, this.dir(chain));
+        await this.install(work, info);
         placed = true;
         return info;
       };
@@ -175,21 +181,15 @@ export class LayerStore {
     diffId: Digest,
     size: number,
   ): Promise<{ diffId: Digest; chainId: Digest; size: number }> {
-    const chain = chainId(parent, parseDigest(diffId));
-    await mkdir(this.tmpDir, { recursive: true });
-    await mkdir(this.layersDir, { recursive: true });
+    const info = layerInfo(parent, parseDigest(diffId), size);
     return withLock(
-      this.lockPath(chain),
+      this.lockPath(info.chainId),
       async () => {
-        if (await this.has(chain)) return this.result(await this.info(chain));
-        const work = await mkdtemp(join(this.tmpDir, `${UNPACK_PREFIX}${process.pid}-`));
+        if (await this.has(info.chainId)) return this.result(await this.info(info.chainId));
+        const work = await this.newWorkDir();
         try {
           await rename(tree, join(work, 'diff'));
-          const info: LayerInfo = { chainId: chain, diffId, size, created: new Date().toISOString() };
-          if (parent) info.parent = parent;
-          await writeJsonAtomic(join(work, 'meta.json'), info);
-          await rm(this.dir(chain), { recursive: true, force: true });
-          await rename(work, this.dir(chain));
+          await this.install(work, info);
           return this.result(info);
         } catch (error) {
           await rm(work, { recursive: true, force: true });
@@ -198,6 +198,21 @@ export class LayerStore {
       },
       UNPACK_LOCK_TIMEOUT_MS,
     );
+  }
+
+  /** A private directory under tmp/ to build a layer in (swept after a crash by its prefix). */
+  private async newWorkDir(): Promise<string> {
+    await mkdir(this.tmpDir, { recursive: true });
+    await mkdir(this.layersDir, { recursive: true });
+    return mkdtemp(join(this.tmpDir, `${UNPACK_PREFIX}${process.pid}-`));
+  }
+
+  /** Moves `work` (holding diff/) into place as the layer `info`; the caller holds its lock. */
+  private async install(work: string, info: LayerInfo): Promise<void> {
+    await writeJsonAtomic(join(work, 'meta.json'), info);
+    // A directory without meta.json is never a layer (renames are whole): clear it.
+    await rm(this.dir(info.chainId), { recursive: true, force: true });
+    await rename(work, this.dir(info.chainId));
   }
 
   async list(): Promise<LayerInfo[]> {
