@@ -228,6 +228,14 @@ for (let index = 0; ; index++) {
     });
     child.on('exit', (code) => reject(new Error(`child exited early (${code})`)));
   });
+  // 'ready' only says the writer has queued entries; the unpack itself starts once the lock is
+  // held, which a loaded machine may delay. Kill only when the work dir exists, so the kill
+  // really lands mid-unpack.
+  const deadline = Date.now() + 30_000;
+  while (!(await readdir(tmp)).some((name) => name.startsWith('layer-unpack-'))) {
+    if (Date.now() > deadline) throw new Error('the child never started unpacking');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   const killed = new Promise((resolve) => child.on('exit', resolve));
   child.kill('SIGKILL');
   await killed;
