@@ -1,7 +1,7 @@
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
@@ -31,10 +31,12 @@ function plan(): ReturnType<typeof planCgroup> {
 async function counter(
   cgroup: ReturnType<typeof planCgroup>,
 ): Promise<{ child: ChildProcess; read: () => Promise<number>; file: string }> {
+  // Appends a line per turn and is read by size: a counter rewritten in place (`echo $i > f`)
+  // reads as empty most of the time on a loaded ext4, whose truncate waits for writeback.
   const file = `/tmp/berth-counter-${randomBytes(4).toString('hex')}`;
   const child = spawn(
     '/bin/busybox',
-    ['sh', '-c', `i=0; while true; do i=$((i+1)); echo $i > ${file}; done`],
+    ['sh', '-c', `while true; do echo x >> ${file}; done`],
     { stdio: 'ignore' },
   );
   children.push(child);
@@ -42,7 +44,7 @@ async function counter(
   return {
     child,
     file,
-    read: async () => Number((await readFile(file, 'utf8').catch(() => '0')).trim() || 0),
+    read: async () => (await stat(file).catch(() => ({ size: 0 }))).size,
   };
 }
 
