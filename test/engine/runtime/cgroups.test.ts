@@ -34,11 +34,9 @@ async function counter(
   // Appends a line per turn and is read by size: a counter rewritten in place (`echo $i > f`)
   // reads as empty most of the time on a loaded ext4, whose truncate waits for writeback.
   const file = `/tmp/berth-counter-${randomBytes(4).toString('hex')}`;
-  const child = spawn(
-    '/bin/busybox',
-    ['sh', '-c', `while true; do echo x >> ${file}; done`],
-    { stdio: 'ignore' },
-  );
+  const child = spawn('/bin/busybox', ['sh', '-c', `while true; do echo x >> ${file}; done`], {
+    stdio: 'ignore',
+  });
   children.push(child);
   for (const path of cgroup.paths) await writeFile(join(path, 'cgroup.procs'), String(child.pid));
   return {
