@@ -3,7 +3,7 @@
  * the owner's pid; a lock whose owner is dead is stale and taken over. Every multi-step change to
  * shared state (image index, container records) runs inside withLock.
  */
-import { link, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BerthError } from '../errors/index.js';
@@ -17,10 +17,15 @@ const EMPTY_LOCK_STALE_MS = 5_000;
 
 let sequence = 0;
 
+/** `<lock>.<pid>.<n>`: this process's own scratch name next to the lock. */
+function privateName(path: string): string {
+  return `${path}.${process.pid}.${sequence++}`;
+}
+
 async function tryAcquire(path: string): Promise<boolean> {
   // The pid is written to a private file first and then linked into place: link(2) fails with
   // EEXIST atomically, and the lock is never seen without its owner, even if we are killed.
-  const mine = `${path}.${process.pid}.${sequence++}`;
+  const mine = privateName(path);
   try {
     await writeFile(mine, String(process.pid));
     await link(mine, path);
@@ -38,15 +43,27 @@ async function breakIfStale(path: string): Promise<void> {
   const text = await readFile(path, 'utf8').catch(() => undefined);
   if (text === undefined) return; // released meanwhile
   const owner = Number.parseInt(text, 10);
-  if (Number.isInteger(owner) && owner > 0) {
-    if (!isProcessAlive(owner)) {
-      await rm(path, { force: true });
-      await removeDeadPrivateFiles(path);
-    }
-    return;
+  const hasOwner = Number.isInteger(owner) && owner > 0;
+  if (hasOwner ? isProcessAlive(owner) : !(await olderThan(path, EMPTY_LOCK_STALE_MS))) return;
+  // Two waiters can find the same dead owner; the first removes the lock and may take it again
+  // before the second removes "the stale lock" — the new one. So the lock is moved aside
+  // (rename is atomic) and only removed if it is still what we judged stale; a fresh lock moved
+  // by mistake is linked back at once.
+  const aside = privateName(path);
+  try {
+    await rename(path, aside);
+  } catch {
+    return; // broken by another waiter meanwhile
   }
+  const moved = await readFile(aside, 'utf8').catch(() => text);
+  if (moved !== text) await link(aside, path).catch(() => undefined);
+  await rm(aside, { force: true });
+  if (hasOwner) await removeDeadPrivateFiles(path);
+}
+
+async function olderThan(path: string, ms: number): Promise<boolean> {
   const info = await stat(path).catch(() => undefined);
-  if (info && Date.now() - info.mtimeMs > EMPTY_LOCK_STALE_MS) await rm(path, { force: true });
+  return info !== undefined && Date.now() - info.mtimeMs > ms;
 }
 
 /** A holder killed between writing its private file and removing it leaves `<lock>.<pid>.<n>`. */
