@@ -9,7 +9,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { connect, createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -221,6 +221,9 @@ test('bad arguments and a missing process are refused with exit 125', async (t) 
   const bad = await runForwarder(['--pid', String(netns.pid), '127.0.0.1:80/tcp']);
   t.is(bad.code, 125);
   t.regex(bad.stderr, /^berth-forward: invalid rule 127\.0\.0\.1:80\/tcp/);
+  const poll = await runForwarder(['--poll-us', '200000', '--pid', String(netns.pid), '127.0.0.1:0:80/tcp']);
+  t.is(poll.code, 125);
+  t.regex(poll.stderr, /^berth-forward: invalid --poll-us: 200000 \(at most 100000\)/);
   const gone = await runForwarder(['--pid', '999999999', '127.0.0.1:0:80/tcp']);
   t.is(gone.code, 125);
   t.regex(gone.stderr, /no such process|invalid --pid/);
@@ -258,6 +261,54 @@ test('the forwarder exits when the container init dies, and frees its ports', as
   });
   again.close();
   t.pass();
+});
+
+/** `count` 64-byte messages echoed one at a time; resolves with the still-open socket once every
+ * echo matched its message (each differs, so a reordered or lost byte shows). */
+function pingPong(port: number, count: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setNoDelay(true);
+    let sent = 0;
+    let pending = Buffer.alloc(0);
+    const message = (n: number): Buffer => Buffer.alloc(64, n % 251);
+    socket.on('connect', () => socket.write(message(sent++)));
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 64) {
+        if (!pending.subarray(0, 64).equals(message(sent - 1)))
+          return reject(new Error(`echo ${sent} differs`));
+        pending = pending.subarray(64);
+        if (sent === count) return resolve(socket);
+        socket.write(message(sent++));
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** CPU time (user + system) the process has used, in clock ticks. */
+async function cpuTicks(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+test('chatty round trips pass intact, and once they stop the forwarder sleeps (its polling ends)', async (t) => {
+  for (const poll of [[], ['--poll-us', '0'], ['--poll-us', '2000']]) {
+    const forwarder = await startForwarder(['--pid', String(netns.pid), ...poll], ['127.0.0.1:0:7000/tcp']);
+    const socket = await pingPong(portOf(forwarder.bindings[0]), 2000);
+    try {
+      // The connection stays open but quiet: a forwarder still polling would burn a whole CPU
+      // (100 ticks a second); one that went back to epoll's sleep uses none.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const before = await cpuTicks(forwarder.pid);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      t.true((await cpuTicks(forwarder.pid)) - before <= 5, `${poll.join(' ') || 'default'}: still busy`);
+    } finally {
+      socket.destroy();
+      process.kill(forwarder.pid, 'SIGTERM');
+    }
+  }
 });
 
 test('SIGTERM stops it and removes its pid file', async (t) => {

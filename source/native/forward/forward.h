@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -62,6 +63,11 @@ extern int epoll_fd;
  * (their handle's fd is then -1): they are freed only after the batch. */
 void free_later(void *object);
 void free_deferred(void);
+
+/* ---- wait.c ---- */
+void wait_init(void);
+int wait_for_events(struct epoll_event *events, int max); /* epoll_wait, polling briefly while traffic is chatty */
+extern long poll_window_ns;                                /* 0: never poll */
 
 /* ---- tcp.c ---- */
 void tcp_init(void);

@@ -2,6 +2,7 @@
  *
  *   berth-forward (--pid PID | --netns PATH [--pid PID] | --wait-pid-file FILE)
  *                 [--pid-file FILE] [--foreground] [--udp-timeout SECONDS] [--wait-timeout SECONDS]
+ *                 [--poll-us MICROSECONDS]
  *                 HOSTIP:HOSTPORT:CONTAINERPORT/tcp|udp ...
  *
  * Every listener is bound before anything else happens, so a port in use is reported (one line on
@@ -48,7 +49,7 @@ static struct handle inotify_h = {.kind = H_CONTROL, .fd = -1};
 
 static void usage(void) {
     die("usage: berth-forward (--pid PID | --netns PATH | --wait-pid-file FILE) [--pid-file FILE] "
-        "[--foreground] [--udp-timeout S] [--wait-timeout S] HOSTIP:HOSTPORT:CONTAINERPORT/tcp|udp...");
+        "[--foreground] [--udp-timeout S] [--wait-timeout S] [--poll-us US] HOSTIP:HOSTPORT:CONTAINERPORT/tcp|udp...");
 }
 
 static int parse_positive(const char *text, const char *flag) {
@@ -56,6 +57,13 @@ static int parse_positive(const char *text, const char *flag) {
     long value = strtol(text, &end, 10);
     if (*text == '\0' || *end != '\0' || value <= 0 || value > 1000000000) die("invalid %s: %s", flag, text);
     return (int)value;
+}
+
+/* Like parse_positive, but 0 is allowed (--poll-us 0 turns polling off). */
+static int parse_count(const char *text, const char *flag, int most) {
+    int value = strcmp(text, "0") == 0 ? 0 : parse_positive(text, flag);
+    if (value > most) die("invalid %s: %s (at most %d)", flag, text, most);
+    return value;
 }
 
 /* Removes our pid file on the way out, unless another forwarder already wrote its own there. */
@@ -230,6 +238,7 @@ int main(int argc, char **argv) {
         else if (strcmp(arg, "--pid-file") == 0 && has_value) own_pid_file = argv[++i];
         else if (strcmp(arg, "--udp-timeout") == 0 && has_value) udp_idle_seconds = parse_positive(argv[++i], arg);
         else if (strcmp(arg, "--wait-timeout") == 0 && has_value) wait_seconds = parse_positive(argv[++i], arg);
+        else if (strcmp(arg, "--poll-us") == 0 && has_value) poll_window_ns = 1000L * parse_count(argv[++i], arg, 100000);
         else if (strcmp(arg, "--foreground") == 0) foreground = true;
         else if (arg[0] == '-') usage();
         else if (parse_rule(arg, &rules[rule_count++]) < 0) exit(EXIT_FAILED);
@@ -272,6 +281,7 @@ int main(int argc, char **argv) {
     sigprocmask(SIG_BLOCK, &stop, NULL);
     signal_h.fd = signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC);
     tcp_init();
+    wait_init();
     watch(&signal_h, EPOLLIN);
     for (size_t i = 0; i < rule_count; i++) {
         if (rules[i].proto == IPPROTO_UDP && sweep_h.fd < 0) {
@@ -310,7 +320,7 @@ int main(int argc, char **argv) {
 
     struct epoll_event events[256];
     for (;;) {
-        int n = epoll_wait(epoll_fd, events, 256, -1);
+        int n = wait_for_events(events, 256);
         if (n < 0) {
             if (errno == EINTR) continue;
             die("epoll_wait: %s", error_text(errno));
