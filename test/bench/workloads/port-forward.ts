@@ -3,8 +3,11 @@
  * host and once directly inside the network namespace (the forwarder's overhead as a ratio; target
  * under 1.5×). Servers: busybox httpd (what a user publishes) and two small Node servers (a byte
  * sink and an echo) for raw throughput and round-trip latency. The client times itself, so process
- * start-up is not counted on either side.
+ * start-up is not counted on either side. The round trips run once more through a second
+ * forwarder that never polls (--poll-us 0), and both forwarders' CPU time for them is reported:
+ * what the polling buys and what it costs.
  */
+import { readFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -104,6 +107,12 @@ function client(netns: Netns | undefined, config: Record<string, unknown>): Prom
   });
 }
 
+/** CPU time (user + system) a process has used, in ms (clock ticks are 10 ms here). */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
@@ -116,6 +125,7 @@ export async function run(): Promise<BenchLine[]> {
   try {
     await mkdir(join(dir, 'www'));
     await mkdir(join(dir, 'state'));
+    await mkdir(join(dir, 'state-no-poll'));
     await writeFile(join(dir, 'www', 'big'), randomBytes(1024 * 1024));
     await writeFile(join(dir, 'www', 'small'), 'hello\n');
     const netns = await createNetns(processes);
@@ -130,13 +140,32 @@ export async function run(): Promise<BenchLine[]> {
     });
     processes.pids.add(started.pid);
     const hostPort = new Map(started.bindings.map((binding) => [binding.containerPort, binding.hostPort]));
+    const sleeper = await startForwarder({
+      pid: netns.pid,
+      rules: parsePublishSpecs(['7002']),
+      stateDir: join(dir, 'state-no-poll'),
+      pollMicroseconds: 0,
+    });
+    processes.pids.add(sleeper.pid);
+    const roundTrips = CASES[CASES.length - 1] as Case;
+    const polling: number[] = [];
+    const sleeping: number[] = [];
+    const pollingCpu: number[] = [];
+    const sleepingCpu: number[] = [];
     for (const item of CASES) {
       const forwarded: number[] = [];
       const direct: number[] = [];
       // Interleaved, so a busy neighbour on the shared machine hurts both sides alike.
       for (let i = 0; i < RUNS; i++) {
+        const cpuBefore = await cpuMs(started.pid);
         forwarded.push(await client(undefined, { ...item.config, port: hostPort.get(item.containerPort) }));
         direct.push(await client(netns, { ...item.config, port: item.containerPort }));
+        if (item !== roundTrips) continue;
+        polling.push(forwarded[forwarded.length - 1] as number);
+        pollingCpu.push((await cpuMs(started.pid)) - cpuBefore);
+        const sleeperBefore = await cpuMs(sleeper.pid);
+        sleeping.push(await client(undefined, { ...item.config, port: sleeper.bindings[0]?.hostPort }));
+        sleepingCpu.push((await cpuMs(sleeper.pid)) - sleeperBefore);
       }
       const berthMs = Math.round(median(forwarded));
       const otherMs = Math.round(median(direct));
@@ -148,6 +177,23 @@ export async function run(): Promise<BenchLine[]> {
         ratio: otherMs > 0 ? median(forwarded) / median(direct) : undefined,
       });
     }
+    lines.push(
+      {
+        name: 'port round trips: polling vs not',
+        berthMs: Math.round(median(polling)),
+        otherName: '--poll-us 0',
+        otherMs: Math.round(median(sleeping)),
+        ratio: median(polling) / median(sleeping),
+      },
+      {
+        name: 'port round trips: forwarder CPU',
+        berthMs: Math.round(median(pollingCpu)),
+        otherName: '--poll-us 0',
+        otherMs: Math.round(median(sleepingCpu)),
+        ratio: median(sleepingCpu) > 0 ? median(pollingCpu) / median(sleepingCpu) : undefined,
+      },
+    );
+    await stopForwarder(join(dir, 'state-no-poll'));
     await stopForwarder(join(dir, 'state'));
   } finally {
     processes.killAll();

@@ -167,6 +167,10 @@ test('arguments and report lines', (t) => {
       '127.0.0.1:9000-9009:90/tcp',
     ],
   );
+  t.deepEqual(
+    forwarderArgs({ pid: 7, rules: parsePublishSpec('80'), stateDir: '/s', pollMicroseconds: 0 }).slice(-3),
+    ['--poll-us', '0', '127.0.0.1:0:80/tcp'],
+  );
   t.deepEqual(parseBindingLine('[::1]:40000:53/udp'), {
     hostIp: '::1',
     hostPort: 40000,
