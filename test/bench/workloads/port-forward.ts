@@ -7,7 +7,6 @@
  * forwarder that never polls (--poll-us 0), and both forwarders' CPU time for them is reported:
  * what the polling buys and what it costs.
  */
-import { readFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,6 +15,7 @@ import { join } from 'node:path';
 import { parsePublishSpecs, startForwarder, stopForwarder } from '../../../source/engine/network/index.js';
 import {
   ProcessSet,
+  cpuTimeMs,
   createNetns,
   nodeServerInNetns,
   spawnInNetns,
@@ -107,12 +107,6 @@ function client(netns: Netns | undefined, config: Record<string, unknown>): Prom
   });
 }
 
-/** CPU time (user + system) a process has used, in ms (clock ticks are 10 ms here). */
-async function cpuMs(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
@@ -157,15 +151,15 @@ export async function run(): Promise<BenchLine[]> {
       const direct: number[] = [];
       // Interleaved, so a busy neighbour on the shared machine hurts both sides alike.
       for (let i = 0; i < RUNS; i++) {
-        const cpuBefore = await cpuMs(started.pid);
+        const cpuBefore = await cpuTimeMs(started.pid);
         forwarded.push(await client(undefined, { ...item.config, port: hostPort.get(item.containerPort) }));
         direct.push(await client(netns, { ...item.config, port: item.containerPort }));
         if (item !== roundTrips) continue;
         polling.push(forwarded[forwarded.length - 1] as number);
-        pollingCpu.push((await cpuMs(started.pid)) - cpuBefore);
-        const sleeperBefore = await cpuMs(sleeper.pid);
+        pollingCpu.push((await cpuTimeMs(started.pid)) - cpuBefore);
+        const sleeperBefore = await cpuTimeMs(sleeper.pid);
         sleeping.push(await client(undefined, { ...item.config, port: sleeper.bindings[0]?.hostPort }));
-        sleepingCpu.push((await cpuMs(sleeper.pid)) - sleeperBefore);
+        sleepingCpu.push((await cpuTimeMs(sleeper.pid)) - sleeperBefore);
       }
       const berthMs = Math.round(median(forwarded));
       const otherMs = Math.round(median(direct));

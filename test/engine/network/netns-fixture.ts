@@ -134,6 +134,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** Alive and not a zombie (the init here reaps orphans late). */
+/** CPU time (user + system) a process has used so far, in ms (USER_HZ is 100 on Linux). */
+export async function cpuTimeMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export async function running(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
