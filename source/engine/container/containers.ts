@@ -168,12 +168,11 @@ export class Containers {
     const id = ID.test(nameOrId) ? nameOrId : (await this.get(nameOrId)).id;
     // A late cleanup of an earlier run, or of one somebody already cleaned up (a `stop`, a
     // foreground `run`), or of a container already removed: nothing of that run is left.
-    const stale = (current: ContainerRecord | undefined): boolean =>
-      runId !== undefined && (!current || current.state.runId !== runId || !isActive(current.state.status));
     // Checked under the lock only: the start of this very run may still hold it (a quick
     // container can exit before its start has saved the runId), and read without the lock the
     // run would look stale and never be cleaned up.
-    if (!(await this.store.read(id))) return;
+    const stale = (current: ContainerRecord): boolean =>
+      runId !== undefined && (current.state.runId !== runId || !isActive(current.state.status));
     let died = false;
     const record = await this.store
       .update(id, async (current) => {

@@ -76,8 +76,6 @@ class DiffWalker {
     private readonly fsops: FsOps,
   ) {}
 
-  /** A whiteout hides something only if a lower layer has it; others are overlay noise. */
-
   /** lstat, plus xattrs for what can carry them in the tar. */
   private async meta(full: string): Promise<EntryMeta> {
     const stat = await lstat(full);

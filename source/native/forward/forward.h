@@ -65,7 +65,7 @@ void free_later(void *object);
 void free_deferred(void);
 
 /* ---- wait.c ---- */
-void wait_init(void);
+void wait_init(void); /* once the arguments are read: --poll-us decides */
 int wait_for_events(struct epoll_event *events, int max); /* epoll_wait, polling briefly while traffic is chatty */
 extern long poll_window_ns;                                /* 0: never poll */
 

@@ -21,7 +21,7 @@
 
 long poll_window_ns = 50 * 1000;
 
-static bool polling_possible;
+static bool polling; /* a window was given and there is a CPU to poll on */
 static bool chatty;
 
 static long long now_ns(void) {
@@ -32,11 +32,11 @@ static long long now_ns(void) {
 
 void wait_init(void) {
     cpu_set_t usable;
-    polling_possible = sched_getaffinity(0, sizeof usable, &usable) == 0 && CPU_COUNT(&usable) > 1;
+    polling = poll_window_ns > 0 && sched_getaffinity(0, sizeof usable, &usable) == 0 && CPU_COUNT(&usable) > 1;
 }
 
 int wait_for_events(struct epoll_event *events, int max) {
-    if (chatty && polling_possible && poll_window_ns > 0) {
+    if (chatty && polling) {
         long long start = now_ns();
         do {
             int n = epoll_wait(epoll_fd, events, max, 0);
